@@ -1,0 +1,78 @@
+"""Application factory: `create_app()` only wires things together."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import load_config
+from app.extensions import babel, csrf, db, login_manager, migrate, socketio
+from app.i18n import select_locale
+from app.templating import register_filters
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: Mapping | None = None, *, env: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from environment variables, then `overrides` (used by tests)."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(
+        load_config(os.environ if env is None else env, Path(app.instance_path))
+    )
+    if overrides:
+        app.config.from_mapping(overrides)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_cli(app)
+    register_filters(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories="translations"
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "public.index"
+    socketio.init_app(
+        app,
+        message_queue=app.config["REDIS_URL"],
+        async_mode="threading",
+        cors_allowed_origins=[],
+    )
+    from app.models.user import User  # noqa: PLC0415 (models need the bound db)
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.i18n import bp as i18n_bp
+    from app.public.routes import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(i18n_bp)
+
+
+def _register_errors(app: Flask) -> None:
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,44 @@
+"""Flask CLI commands: `flask taxonomy`, `flask demo`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from app.models import Event, db
+from app.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo
+from app.services.taxonomy import load_taxonomy, taxonomy_loaded
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(taxonomy_command)
+    app.cli.add_command(demo_command)
+
+
+@click.command("taxonomy")
+def taxonomy_command() -> None:
+    """Load or update the reference data (sectors, use cases...) from app/data/taxonomy.json."""
+    changes = load_taxonomy()
+    db.session.commit()
+    click.echo("Reference data: " + ", ".join(f"{k} {v} changed" for k, v in changes.items()))
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database has any event.")
+def demo_command(if_empty: bool) -> None:
+    """Create the demo event "Rendez-vous IA — Industrie" (idempotent) and print the accounts."""
+    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Event)):
+        click.echo("The database already has events: demo data not loaded.")
+        return
+    if not taxonomy_loaded():
+        load_taxonomy()
+    result = create_demo(today=date.today())
+    db.session.commit()
+    verb = "created" if result.created else "already present"
+    click.echo(f"Demo event {verb}: {result.event.title} (/evenements/{result.event.slug})")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for email, name, kind in DEMO_ACCOUNTS:
+        click.echo(f"  {email:32} {name:24} {kind.value if kind else 'organiser, admin'}")

@@ -1,0 +1,45 @@
+"""All models, importable from one place (Alembic and services import from here)."""
+
+from app.models.base import Base, db
+from app.models.event import Event, MeetingTable, Session, Slot
+from app.models.matchmaking import MeetingRequest
+from app.models.organisation import Organisation, Solution
+from app.models.registration import Attendee, Registration
+from app.models.schedule import Feedback, Meeting, Schedule, ScheduleRun
+from app.models.taxonomy import (
+    BusinessFunction,
+    CompanySize,
+    HostingOption,
+    Region,
+    Sector,
+    Technology,
+    UseCase,
+)
+from app.models.user import Membership, User
+
+__all__ = [
+    "Attendee",
+    "Base",
+    "BusinessFunction",
+    "CompanySize",
+    "Event",
+    "Feedback",
+    "HostingOption",
+    "Meeting",
+    "MeetingRequest",
+    "MeetingTable",
+    "Membership",
+    "Organisation",
+    "Region",
+    "Registration",
+    "Schedule",
+    "ScheduleRun",
+    "Sector",
+    "Session",
+    "Slot",
+    "Solution",
+    "Technology",
+    "UseCase",
+    "User",
+    "db",
+]

@@ -1,0 +1,31 @@
+"""Jinja filters: dates and times shown in the event's timezone and the visitor's language."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from flask import Flask
+from flask_babel import get_locale
+
+
+def to_local(value: datetime, timezone: str) -> datetime:
+    """A stored naive-UTC datetime as an aware datetime in `timezone`."""
+    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone))
+
+
+def local_time(value: datetime, timezone: str) -> str:
+    return format_time(to_local(value, timezone), "short", locale=str(get_locale()))
+
+
+def long_date(value: date | datetime, timezone: str | None = None) -> str:
+    if isinstance(value, datetime) and timezone:
+        value = to_local(value, timezone)
+    return format_date(value, "full", locale=str(get_locale()))
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(long_date, "long_date")
+    app.context_processor(lambda: {"current_locale": str(get_locale())})
