@@ -1,0 +1,187 @@
+"""Shared fixtures: `app`, `client`, `runner`, `db_app` (SQLite and PostgreSQL), `factory`.
+
+Database tests use SQLite by default and PostgreSQL when TEST_DATABASE_URL is set. Tests that
+need a service skip when it is unreachable, unless REQUIRE_SERVICES=1 (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.config import database_uri
+from app.models import db
+from app.services.taxonomy import load_taxonomy
+from tests.factories import Factory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+TEST_ENV = {"APP_ENV": "testing", "SECRET_KEY": "test-secret-key-not-for-production-000000"}
+REFERENCE_TABLES = {
+    "sector",
+    "company_size",
+    "region",
+    "technology",
+    "hosting_option",
+    "business_function",
+    "use_case",
+}
+
+
+def service_missing(reason: str) -> None:
+    """Skip a test whose service is unreachable, or fail it when services are required."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1, so this is a failure)")
+    pytest.skip(reason)
+
+
+def postgres_url() -> str:
+    raw = os.environ.get("TEST_DATABASE_URL")
+    if not raw:
+        service_missing(
+            "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)"
+        )
+    url = database_uri(raw, instance_path=None)  # type: ignore[arg-type]
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except sa.exc.OperationalError as exc:
+        service_missing(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc.orig}")
+    return url
+
+
+@contextmanager
+def scratch_postgres_database(base_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the same server, dropped afterwards."""
+    name = f"rdvia_scratch_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own app context and database session.
+
+    The test body holds an app context for its own queries; without this, requests would
+    share it (and its session and `g`), hiding a missing commit or a cached locale.
+    """
+
+    def open(self, *args, **kwargs):
+        # Hide the test's context (without tearing it down) while the request runs.
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+def make_app(database_url: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+        **overrides,
+    }
+    app = create_app(config, env=TEST_ENV)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def _prepare_schema(database_url: str) -> None:
+    app = make_app(database_url)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        load_taxonomy()
+        db.session.commit()
+        db.engine.dispose()
+
+
+def _empty_tables(app) -> None:
+    """Delete every non-reference row so each test starts from a clean database."""
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(tables):
+                    conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """The database of the test run: TEST_DATABASE_URL if set, else a SQLite file."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        url = postgres_url()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    _prepare_schema(url)
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+    _empty_tables(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def factory(app) -> Factory:
+    return Factory(db.session)
+
+
+@pytest.fixture(scope="session")
+def sqlite_schema_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db_both') / 'models.sqlite3'}"
+    _prepare_schema(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_app(request, sqlite_schema_url):
+    """An app on SQLite, then on PostgreSQL: for model and constraint tests."""
+    if request.param == "sqlite":
+        url = sqlite_schema_url
+    elif os.environ.get("TEST_DATABASE_URL"):
+        url = request.getfixturevalue("database_url")
+    else:
+        url = postgres_url()  # skips (or fails under REQUIRE_SERVICES=1)
+    app = make_app(url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+    _empty_tables(app)

@@ -1,0 +1,48 @@
+"""Migrations: upgrade → downgrade → upgrade, and no difference with the models."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from app.models import db
+from tests.conftest import make_app, postgres_url, scratch_postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+    else:
+        with scratch_postgres_database(postgres_url()) as url:
+            yield url
+
+
+def _tables(app) -> set[str]:
+    return set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def test_migrations_upgrade_downgrade_upgrade(empty_database):
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade()
+        assert _tables(app) == set(db.metadata.tables)
+        downgrade(revision="base")
+        assert _tables(app) == set()
+        upgrade()
+        assert _tables(app) == set(db.metadata.tables)
+        db.engine.dispose()
+
+
+def test_models_and_migrations_agree(empty_database):
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    assert diff == []
