@@ -48,6 +48,7 @@ def _register_extensions(app: Flask) -> None:
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"],
+        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         async_mode="threading",
         cors_allowed_origins=[],
     )

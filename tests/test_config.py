@@ -93,7 +93,11 @@ def test_flask_command_reports_config_error_without_traceback():
     env.pop("SECRET_KEY", None)
     result = subprocess.run(
         [sys.executable, "-m", "flask", "db", "current"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "DATABASE_URL is not a valid database URL" in result.stderr

@@ -26,10 +26,9 @@ def f(db_app) -> Factory:
 
 
 def _fails(fn) -> None:
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            fn()
-            db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        fn()
+        db.session.flush()
 
 
 def test_user_email_unique_case_insensitive(f):

@@ -1,0 +1,1 @@
+"""Matchmaking: compatibility scores and recommendations (pure Python, no Flask/SQLAlchemy)."""
