@@ -23,7 +23,7 @@ install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
 
 translations: | $(BIN)/python
-	$(BIN)/pybabel compile -q -d app/translations
+	$(BIN)/pybabel --quiet compile -d app/translations
 
 # Re-extract the messages and merge them into the catalogues (translators then edit the .po).
 messages: | $(BIN)/python
