@@ -209,11 +209,12 @@ def _local(day: date, hour: int, minute: int) -> datetime:
 
 def _create_event(today: date) -> Event:
     day = today + timedelta(days=45)
+    day += timedelta(days=(3 - day.weekday()) % 7)  # a Thursday, as such events usually are
     event = Event(
         slug=DEMO_SLUG,
         title="Rendez-vous IA — Industrie",
         description=(
-            "Une demi-journée de rendez-vous d'affaires préprogrammés entre PME et ETI "
+            "Une journée de rendez-vous d'affaires préprogrammés entre PME et ETI "
             "industrielles de la région et fournisseurs de solutions d'intelligence "
             "artificielle : maintenance prédictive, contrôle qualité, planification, énergie."
         ),
