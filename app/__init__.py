@@ -56,7 +56,12 @@ def _register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # The id carries the session version: a session from before a password change is void.
+        ident, _, version = user_id.partition(":")
+        if not (ident.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(ident))
+        return user if user is not None and user.session_version == int(version) else None
 
 
 def _register_blueprints(app: Flask) -> None:

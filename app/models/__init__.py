@@ -15,7 +15,7 @@ from app.models.taxonomy import (
     Technology,
     UseCase,
 )
-from app.models.user import Membership, User
+from app.models.user import Invitation, Membership, User
 
 __all__ = [
     "Attendee",
@@ -25,6 +25,7 @@ __all__ = [
     "Event",
     "Feedback",
     "HostingOption",
+    "Invitation",
     "Meeting",
     "MeetingRequest",
     "MeetingTable",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.models.base import TimestampMixin, db, enum_type
-from app.models.enums import Maturity, OrganisationKind, PriceRange
+from app.models.enums import Maturity, MemberRole, OrganisationKind, PriceRange
 from app.models.taxonomy import CompanySize, HostingOption, Region, Sector, Technology, UseCase
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class Organisation(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OrganisationKind] = mapped_column(enum_type(OrganisationKind, "kind"))
     name: Mapped[str] = mapped_column(sa.String(200))
+    # The name folded (case, accents, spaces) so that two organisations cannot share a name.
+    name_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     siren: Mapped[str | None] = mapped_column(sa.String(9), unique=True)
     size_code: Mapped[str | None] = mapped_column(
         sa.ForeignKey("company_size.code", ondelete="RESTRICT")
@@ -80,6 +83,24 @@ class Organisation(TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("siren IS NULL OR length(siren) = 9", name="siren_length"),
     )
+
+    @validates("name")
+    def _set_name_key(self, _key: str, value: str) -> str:
+        self.name_key = fold_name(value)
+        return value.strip()
+
+    def member_role(self, user) -> MemberRole | None:
+        """The role of `user` in this organisation, or None if not a member."""
+        for membership in self.memberships:
+            if membership.user_id == user.id:
+                return membership.role
+        return None
+
+
+def fold_name(value: str) -> str:
+    """Case-, accent- and space-insensitive form of an organisation name."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return " ".join(ascii_text.lower().split())
 
 
 class Solution(TimestampMixin, db.Model):

@@ -46,3 +46,23 @@ def test_models_and_migrations_agree(empty_database):
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert diff == []
+
+
+def test_name_key_migration_backfills_existing_organisations(empty_database):
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade(revision="4a59d5f8c8eb")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO organisation (kind, name, languages, description, needs_text,"
+                    " offer_text) VALUES ('company', :a, '[]', '', '', ''),"
+                    " ('company', :b, '[]', '', '', '')"
+                ),
+                {"a": "Forges  de Vénissieux", "b": "forges de venissieux"},
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            keys = conn.execute(sa.text("SELECT name_key FROM organisation ORDER BY id")).scalars()
+            assert list(keys) == ["forges de venissieux", "forges de venissieux #2"]
+        db.engine.dispose()
