@@ -1,0 +1,176 @@
+"""Lexicographic CP-SAT solve: one model, a sequence of objectives, each fixed before the next.
+
+Order: required meetings (hard) > total weight > participants without meeting > minimum
+meeting count > breaks > changes from `previous`. Each level gets a share of the remaining
+time; its best value is then added as a constraint and the solution is the next level's hint.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from . import cpmodel
+from .bounds import upper_bound_index
+from .explain import explain_infeasible, precheck, unscheduled_reasons
+from .greedy import greedy_meetings
+from .index import Index, build_index
+from .metrics import compute_stats
+from .model import Problem, ProgressInfo, Solution
+from .tables import assign_tables
+
+# Relative time shares of the levels (a level that finishes early hands its time on).
+_SHARES = {"weight": 4.0, "coverage": 1.0, "min_count": 1.0, "breaks": 4.0, "stability": 2.0}
+
+
+@dataclass(frozen=True)
+class Level:
+    """One lexicographic objective."""
+
+    name: str
+    expr: object
+    maximize: bool
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Forwards improving solutions to the caller's `on_progress`."""
+
+    def __init__(self, callback, started: float, phase: str, held) -> None:
+        super().__init__()
+        self._callback, self._started, self._phase, self._held = callback, started, phase, held
+
+    def on_solution_callback(self) -> None:
+        info = ProgressInfo(
+            elapsed_s=time.monotonic() - self._started,
+            objective=self.objective_value,
+            bound=self.best_objective_bound,
+            meetings=int(self.value(self._held)),
+            phase=self._phase,
+        )
+        self._callback(info)
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit_s: float = 30,
+    workers: int = 0,
+    seed: int = 0,
+    on_progress: Callable[[ProgressInfo], None] | None = None,
+) -> Solution:
+    """Schedule `problem` with CP-SAT; never prints; always returns a Solution."""
+    started = time.monotonic()
+    index = build_index(problem)
+    bound = upper_bound_index(index)
+    problems = precheck(index)
+    if problems:
+        return _finish(index, "infeasible", (), started, bound, problems)
+    v = cpmodel.build_model(index)
+    levels = _levels(index, v)
+    _hint_start(index, v)
+    run = _Run(v, started, time_limit_s, workers or os.cpu_count() or 1, seed, on_progress)
+    values = run.solve_levels(levels)
+    if values is None:
+        if run.infeasible:
+            notes = explain_infeasible(index, time_limit_s=max(1.0, time_limit_s / 4))
+            return _finish(index, "infeasible", (), started, bound, notes)
+        return _finish(index, "unknown", (), started, bound, ("no solution within the time limit",))
+    slots = {r: t for (r, t), var in v.x.items() if values[var.index]}
+    meetings = assign_tables(index, slots)
+    status = "optimal" if run.all_optimal else "feasible"
+    return _finish(index, status, meetings, started, bound, ())
+
+
+def _levels(index: Index, v: cpmodel.Vars) -> list[Level]:
+    """Objectives in lexicographic order, skipping those that are constant for this problem."""
+    reqs = index.problem.requests
+    all_required = all(r.required for r in reqs)
+    levels = []
+    if not all_required:
+        levels.append(Level("weight", cpmodel.weight_goal(index, v), True))
+        levels.append(Level("coverage", cpmodel.coverage_goal(index, v), True))
+        levels.append(Level("min_count", cpmodel.min_count_goal(index, v), True))
+    if any(e is not None for e in v.breaks):
+        levels.append(Level("breaks", cpmodel.break_goal(index, v), False))
+    if index.problem.previous:
+        levels.append(Level("stability", cpmodel.change_goal(index, v), False))
+    return levels
+
+
+def _hint_start(index: Index, v: cpmodel.Vars) -> None:
+    """Hint a greedy schedule (seeded with `previous`) to get a first solution fast."""
+    start = greedy_meetings(index, start=index.problem.previous)
+    for (r, t), var in v.x.items():
+        v.model.add_hint(var, start.get(r) == t)
+
+
+class _Run:
+    """State of the level-by-level solve."""
+
+    def __init__(self, v, started, time_limit_s, workers, seed, on_progress) -> None:
+        self.v, self.started, self.deadline = v, started, started + time_limit_s
+        self.workers, self.seed, self.on_progress = workers, seed, on_progress
+        self.all_optimal, self.infeasible = True, False
+        self.values: list[int] | None = None
+
+    def solve_levels(self, levels: list[Level]) -> list[int] | None:
+        """Solve each level in turn; return the final variable values (None if none found)."""
+        if not levels:
+            levels = [Level("feasibility", 0, True)]
+        for i, level in enumerate(levels):
+            remaining = max(0.0, self.deadline - time.monotonic())
+            share = _SHARES.get(level.name, 1.0)
+            total = sum(_SHARES.get(lv.name, 1.0) for lv in levels[i:])
+            budget = remaining * share / total if i < len(levels) - 1 else remaining
+            if not self._solve_level(level, max(budget, 0.05)) and self.values is None:
+                return None
+        return self.values
+
+    def _solve_level(self, level: Level, budget: float) -> bool:
+        m = self.v.model
+        if level.maximize:
+            m.maximize(level.expr)
+        else:
+            m.minimize(level.expr)
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = budget
+        params.num_workers = self.workers
+        params.random_seed = self.seed
+        params.log_search_progress = False
+        callback = None
+        if self.on_progress is not None:
+            held = sum(self.v.x.values())
+            callback = _Progress(self.on_progress, self.started, level.name, held)
+        status = solver.solve(m, callback)
+        if status == cp_model.INFEASIBLE and self.values is None:
+            self.infeasible = True
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.all_optimal = False
+            return False
+        self.all_optimal &= status == cp_model.OPTIMAL
+        self.values = list(solver.response_proto.solution)
+        self._fix_level(level, round(solver.objective_value))
+        return True
+
+    def _fix_level(self, level: Level, value: int) -> None:
+        """Keep the level's best value as a constraint and hint the solution to the next level."""
+        m = self.v.model
+        if not isinstance(level.expr, int):
+            m.add(level.expr >= value if level.maximize else level.expr <= value)
+        m.clear_hints()
+        for i, val in enumerate(self.values or ()):
+            m.add_hint(m.get_int_var_from_proto_index(i), val)
+
+
+def _finish(index: Index, status, meetings, started, bound, notes) -> Solution:
+    meetings = tuple(sorted(meetings, key=lambda a: (index.slot_pos[a.slot], a.request)))
+    unscheduled = unscheduled_reasons(index, meetings) if status != "unknown" else ()
+    stats = compute_stats(
+        index, meetings, upper_bound_weight=bound, wall_seconds=time.monotonic() - started
+    )
+    return Solution(status, meetings, unscheduled, stats, tuple(notes))
