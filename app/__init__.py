@@ -65,11 +65,12 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.catalogue.routes import bp as catalogue_bp
     from app.i18n import bp as i18n_bp
     from app.public.routes import bp as public_bp
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(i18n_bp)
+    for blueprint in (public_bp, i18n_bp, catalogue_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_errors(app: Flask) -> None:

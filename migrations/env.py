@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from app.models.base import include_object
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     # Configure logging for the command line only; leave a host application's logging alone.
@@ -24,6 +26,7 @@ def run_migrations_offline():
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_db.metadata,
+        include_object=include_object,
         literal_binds=True,
         render_as_batch=True,
     )
@@ -43,7 +46,12 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
+        context.configure(
+            connection=connection,
+            target_metadata=target_db.metadata,
+            include_object=include_object,
+            **conf_args,
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -48,3 +48,14 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=sa.func.now()
     )
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic autogenerate filter: full-text search objects are managed by hand in migrations.
+
+    SQLite FTS5 virtual tables (and their shadow tables) and PostgreSQL expression indexes for
+    full-text search are not expressible as models; their names start with `fts_` / `ix_fts_`.
+    """
+    if type_ == "table" and name and name.startswith("fts_"):
+        return False
+    return not (type_ == "index" and name and name.startswith("ix_fts_"))

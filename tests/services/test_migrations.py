@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from app.models import db
+from app.models.base import include_object
 from tests.conftest import make_app, postgres_url, scratch_postgres_database
 
 
@@ -42,7 +43,9 @@ def test_models_and_migrations_agree(empty_database):
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_object": include_object}
+            )
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert diff == []
