@@ -1,0 +1,134 @@
+"""Measurements on synthetic events: spread of recommendations, text analyzers, speed."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from matching.model import Match, OrgId, ProviderProfile
+from matching.recommend import (
+    DEFAULT_FAIRNESS,
+    by_provider,
+    naive_top_k,
+    recommend_from_matrix,
+    schedulable_share,
+)
+from matching.scoring import score_all, score_matrix
+from matching.synth import Event, make_event
+from matching.text import ANALYZERS, similarity_matrix
+
+
+def spread_figures(
+    recs: Mapping[OrgId, Sequence[Match]], providers: Sequence[ProviderProfile], k: int
+) -> dict[str, float]:
+    """How well a set of recommendations fits provider capacities and serves companies."""
+    scores = [m.score for matches in recs.values() for m in matches]
+    loads = {pid: len(ms) for pid, ms in by_provider(recs, providers).items()}
+    overload = [loads[p.id] / p.capacity for p in providers if p.capacity]
+    return {
+        "pairs": len(scores),
+        "schedulable_share": schedulable_share(recs, providers),
+        "mean_score": statistics.fmean(scores) if scores else 0.0,
+        "companies_with_k": sum(len(ms) == k for ms in recs.values()),
+        "companies_with_none": sum(not ms for ms in recs.values()),
+        "providers_unused": sum(load == 0 for load in loads.values()),
+        "max_load_per_capacity": max(overload, default=0.0),
+    }
+
+
+def spread_report(event: Event, k: int = 5, alpha: float = 1.5) -> dict[str, dict[str, float]]:
+    """Naive top-k against capacity-aware recommendations on one event."""
+    matrix = score_matrix(event.companies, event.providers)
+    variants = {
+        "naive top-k": naive_top_k(matrix, per_company=k),
+        "b-matching, fairness 0": recommend_from_matrix(
+            matrix, per_company=k, alpha=alpha, fairness=0.0
+        ),
+        f"b-matching, fairness {DEFAULT_FAIRNESS}": recommend_from_matrix(
+            matrix, per_company=k, alpha=alpha
+        ),
+    }
+    return {name: spread_figures(recs, event.providers, k) for name, recs in variants.items()}
+
+
+def _ranking_quality(similarity: np.ndarray, relevant: np.ndarray, k: int) -> tuple[float, float]:
+    """Mean average precision and precision@k of ranking providers by similarity."""
+    aps, precisions = [], []
+    for row, rel in zip(similarity, relevant, strict=True):
+        if not rel.any():
+            continue
+        order = np.argsort(-row, kind="stable")
+        hits = rel[order]
+        ranks = np.flatnonzero(hits) + 1
+        aps.append(float(np.mean(np.arange(1, len(ranks) + 1) / ranks)))
+        precisions.append(float(hits[:k].mean()))
+    return statistics.fmean(aps), statistics.fmean(precisions)
+
+
+def text_report(event: Event, k: int = 5) -> dict[str, dict[str, float]]:
+    """How well each analyzer's text similarity alone finds providers offering a needed use case."""
+    companies = [c for c in event.companies if c.text and c.use_cases]
+    relevant = np.array(
+        [[bool(c.use_cases & p.use_cases) for p in event.providers] for c in companies]
+    )
+    report = {}
+    for analyzer in ANALYZERS:
+        start = time.perf_counter()
+        sim = similarity_matrix(
+            [c.text for c in companies], [p.text for p in event.providers], analyzer
+        )
+        seconds = time.perf_counter() - start
+        mean_ap, p_at_k = _ranking_quality(sim, relevant, k)
+        report[analyzer] = {"MAP": mean_ap, f"P@{k}": p_at_k, "seconds": seconds}
+    return report
+
+
+def speed_report(event: Event, k: int = 5) -> dict[str, float]:
+    """Wall-clock seconds of the public entry points on one event."""
+    timings = {}
+    start = time.perf_counter()
+    matrix = score_matrix(event.companies, event.providers)
+    timings["score_matrix"] = time.perf_counter() - start
+    start = time.perf_counter()
+    recommend_from_matrix(matrix, per_company=k)
+    timings["recommend (after score_matrix)"] = time.perf_counter() - start
+    start = time.perf_counter()
+    top = score_all(event.companies, event.providers, top_k=20)
+    timings["score_all top_k=20"] = time.perf_counter() - start
+    start = time.perf_counter()
+    everything = score_all(event.companies, event.providers)
+    timings["score_all (every pair)"] = time.perf_counter() - start
+    timings["pairs returned (top_k=20 / every pair)"] = f"{len(top)} / {len(everything)}"
+    return timings
+
+
+def run(command: str, companies: int, providers: int, seed: int, k: int, alpha: float) -> str:
+    """Run one measurement and format it as Markdown-friendly text."""
+    event = make_event(companies, providers, seed)
+    header = f"{command}: {companies} companies, {providers} providers, seed {seed}"
+    if command == "bench":
+        rows = spread_report(event, k, alpha)
+        return header + f", k={k}, alpha={alpha}\n" + _table(rows)
+    if command == "text":
+        return header + "\n" + _table(text_report(event, k))
+    return (
+        header
+        + "\n"
+        + "\n".join(f"{name}: {_fmt(v)}" for name, v in speed_report(event, k).items())
+    )
+
+
+def _fmt(value) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _table(rows: dict[str, dict[str, float]]) -> str:
+    columns = list(next(iter(rows.values())))
+    lines = ["| | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    lines += [
+        f"| {name} | " + " | ".join(_fmt(r[c]) for c in columns) + " |" for name, r in rows.items()
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,187 @@
+"""Capacity-aware recommendations: spread companies over providers that can meet them.
+
+The plain top-k per company sends most companies to the few star providers covering popular
+use cases, while a provider can hold only `capacity` meetings. `recommend` solves a b-matching
+with OR-Tools min-cost flow instead: maximise the total score (plus a decreasing bonus per
+recommendation of the same company, so nobody is left out) with each company getting at most
+`per_company` providers and each provider suggested to at most ceil(alpha x capacity) companies.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from matching.model import CompanyProfile, Match, OrgId, ProviderProfile
+from matching.scoring import ScoreMatrix, score_matrix
+from matching.text import DEFAULT_ANALYZER
+
+Recommendations = dict[OrgId, list[Match]]
+
+DEFAULT_ALPHA = 1.5
+DEFAULT_MIN_SCORE = 0.1
+DEFAULT_FAIRNESS = 0.5
+# Scores are in [0, 1]; min-cost flow needs integer costs.
+COST_SCALE = 1_000_000
+
+
+def provider_caps(
+    providers: Sequence[ProviderProfile], alpha: float, per_provider: int | None
+) -> list[int]:
+    """How many companies each provider may be suggested to."""
+    if alpha < 0:
+        raise ValueError(f"alpha must be >= 0, got {alpha}")
+    caps = [math.ceil(alpha * p.capacity) for p in providers]
+    if per_provider is not None:
+        if per_provider < 0:
+            raise ValueError(f"per_provider must be >= 0, got {per_provider}")
+        caps = [min(cap, per_provider) for cap in caps]
+    return caps
+
+
+def _candidates(matrix: ScoreMatrix, caps: list[int], count: int, min_score: float):
+    """Per company, its `count` best providers with room and score >= min_score."""
+    usable = np.array(caps) > 0
+    for i, row in enumerate(matrix.scores):
+        order = np.argsort(-row, kind="stable")
+        kept = [int(j) for j in order if usable[j] and row[j] >= min_score and row[j] > 0]
+        yield i, kept[:count]
+
+
+def _solve_flow(matrix, caps, per_company, candidates, fairness) -> list[tuple[int, int]]:
+    """Pairs (company row, provider column) of a max-value b-matching."""
+    n, m = matrix.scores.shape
+    source, sink = n + m, n + m + 1
+    flow = min_cost_flow.SimpleMinCostFlow()
+    for i in range(n):
+        for r in range(per_company):
+            # Decreasing bonus: a company's first suggestion is worth more than its fifth.
+            bonus = fairness * (per_company - r) / per_company
+            flow.add_arc_with_capacity_and_unit_cost(source, i, 1, -round(bonus * COST_SCALE))
+    pair_arcs = {}
+    for i, providers in candidates:
+        for j in providers:
+            cost = -round(float(matrix.scores[i, j]) * COST_SCALE)
+            pair_arcs[flow.add_arc_with_capacity_and_unit_cost(i, n + j, 1, cost)] = (i, j)
+    for j, cap in enumerate(caps):
+        if cap > 0:
+            flow.add_arc_with_capacity_and_unit_cost(n + j, sink, cap, 0)
+    total = n * per_company
+    # Unused demand drains through this arc, so the solver picks only pairs worth taking.
+    flow.add_arc_with_capacity_and_unit_cost(source, sink, total, 0)
+    flow.set_node_supply(source, total)
+    flow.set_node_supply(sink, -total)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    return [pair for arc, pair in pair_arcs.items() if flow.flow(arc) > 0]
+
+
+def _group(matrix: ScoreMatrix, pairs: Iterable[tuple[int, int]]) -> Recommendations:
+    """Matches per company id (every company present), best score first."""
+    rows: dict[int, list[int]] = {i: [] for i in range(len(matrix.companies))}
+    for i, j in pairs:
+        rows[i].append(j)
+    result: Recommendations = {}
+    for i, columns in rows.items():
+        columns.sort(key=lambda j: (-matrix.scores[i, j], j))
+        result[matrix.companies[i].id] = [matrix.match(i, j) for j in columns]
+    return result
+
+
+def recommend(
+    companies: Sequence[CompanyProfile],
+    providers: Sequence[ProviderProfile],
+    *,
+    per_company: int = 5,
+    per_provider: int | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    min_score: float = DEFAULT_MIN_SCORE,
+    fairness: float = DEFAULT_FAIRNESS,
+    candidates: int | None = None,
+    analyzer: str = DEFAULT_ANALYZER,
+) -> Recommendations:
+    """Up to `per_company` providers per company, spread according to provider capacities.
+
+    A provider is suggested to at most ceil(alpha x capacity) companies, and at most
+    `per_provider` if given. Only the `candidates` best providers of each company (default
+    10 x per_company) are considered, which keeps large events fast.
+    """
+    matrix = score_matrix(companies, providers, analyzer=analyzer)
+    return recommend_from_matrix(
+        matrix,
+        per_company=per_company,
+        per_provider=per_provider,
+        alpha=alpha,
+        min_score=min_score,
+        fairness=fairness,
+        candidates=candidates,
+    )
+
+
+def recommend_from_matrix(
+    matrix: ScoreMatrix,
+    *,
+    per_company: int = 5,
+    per_provider: int | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    min_score: float = DEFAULT_MIN_SCORE,
+    fairness: float = DEFAULT_FAIRNESS,
+    candidates: int | None = None,
+) -> Recommendations:
+    """`recommend` on an already computed score matrix."""
+    if per_company < 0:
+        raise ValueError(f"per_company must be >= 0, got {per_company}")
+    if fairness < 0:
+        raise ValueError(f"fairness must be >= 0, got {fairness}")
+    caps = provider_caps(matrix.providers, alpha, per_provider)
+    count = candidates if candidates is not None else 10 * per_company
+    pairs: list[tuple[int, int]] = []
+    if per_company > 0 and matrix.scores.size:
+        options = list(_candidates(matrix, caps, count, min_score))
+        pairs = _solve_flow(matrix, caps, per_company, options, fairness)
+    return _group(matrix, pairs)
+
+
+def naive_top_k(
+    matrix: ScoreMatrix, *, per_company: int = 5, min_score: float = DEFAULT_MIN_SCORE
+) -> Recommendations:
+    """Plain top-k per company, ignoring capacities: the baseline `recommend` improves on."""
+    pairs = []
+    for i, row in enumerate(matrix.scores):
+        order = np.argsort(-row, kind="stable")[:per_company]
+        pairs.extend((i, int(j)) for j in order if row[j] >= min_score and row[j] > 0)
+    return _group(matrix, pairs)
+
+
+def by_provider(
+    recommendations: Mapping[OrgId, Sequence[Match]], providers: Sequence[ProviderProfile] = ()
+) -> Recommendations:
+    """Mirror view: the companies suggested to each provider, best score first."""
+    result: Recommendations = {p.id: [] for p in providers}
+    for matches in recommendations.values():
+        for match in matches:
+            result.setdefault(match.provider_id, []).append(match)
+    for matches in result.values():
+        # sort is stable: equal scores keep the companies' order.
+        matches.sort(key=lambda match: -match.score)
+    return result
+
+
+def schedulable_share(
+    recommendations: Mapping[OrgId, Sequence[Match]], providers: Sequence[ProviderProfile]
+) -> float:
+    """Share of recommended pairs that provider capacities could hold (1.0 if none)."""
+    capacity = {p.id: p.capacity for p in providers}
+    load: dict[OrgId, int] = {}
+    for matches in recommendations.values():
+        for match in matches:
+            load[match.provider_id] = load.get(match.provider_id, 0) + 1
+    total = sum(load.values())
+    if total == 0:
+        return 1.0
+    held = sum(min(count, capacity.get(pid, 0)) for pid, count in load.items())
+    return held / total
