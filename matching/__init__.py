@@ -6,6 +6,7 @@ with `describe`.
 """
 
 from matching.explain import describe
+from matching.matches import explain, score_all
 from matching.model import CompanyProfile, Match, ProviderProfile, Reason
 from matching.recommend import (
     by_provider,
@@ -14,7 +15,7 @@ from matching.recommend import (
     recommend_from_matrix,
     schedulable_share,
 )
-from matching.scoring import LANGUAGE_PENALTY, WEIGHTS, ScoreMatrix, score_all, score_matrix
+from matching.scoring import LANGUAGE_PENALTY, WEIGHTS, ScoreMatrix, score_matrix
 
 __all__ = [
     "LANGUAGE_PENALTY",
@@ -26,6 +27,7 @@ __all__ = [
     "ScoreMatrix",
     "by_provider",
     "describe",
+    "explain",
     "naive_top_k",
     "recommend",
     "recommend_from_matrix",

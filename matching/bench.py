@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from matching.matches import score_all
 from matching.model import Match, OrgId, ProviderProfile
 from matching.recommend import (
     DEFAULT_FAIRNESS,
@@ -16,7 +17,7 @@ from matching.recommend import (
     recommend_from_matrix,
     schedulable_share,
 )
-from matching.scoring import score_all, score_matrix
+from matching.scoring import score_matrix
 from matching.synth import Event, make_event
 from matching.text import ANALYZERS, similarity_matrix
 

@@ -49,7 +49,7 @@ class ProviderProfile:
             raise ValueError(f"provider {self.id!r}: capacity must be >= 0, got {self.capacity}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """One explained component of a score: a code, its parameters and its weight in the score.
 
@@ -62,7 +62,7 @@ class Reason:
     value: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """A scored company-provider pair with the reasons for its score."""
 

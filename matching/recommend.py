@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from matching.matches import row_matches
 from matching.model import CompanyProfile, Match, OrgId, ProviderProfile
 from matching.scoring import ScoreMatrix, score_matrix
 from matching.text import DEFAULT_ANALYZER
@@ -88,7 +89,7 @@ def _group(matrix: ScoreMatrix, pairs: Iterable[tuple[int, int]]) -> Recommendat
     result: Recommendations = {}
     for i, columns in rows.items():
         columns.sort(key=lambda j: (-matrix.scores[i, j], j))
-        result[matrix.companies[i].id] = [matrix.match(i, j) for j in columns]
+        result[matrix.companies[i].id] = row_matches(matrix, i, columns)
     return result
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.model import CompanyProfile, Match, ProviderProfile, Reason, check_unique_ids
+from matching.model import CompanyProfile, ProviderProfile, check_unique_ids
 from matching.text import DEFAULT_ANALYZER, has_text, similarity_matrix
 
 WEIGHTS: dict[str, float] = {
@@ -40,16 +40,6 @@ class ScoreMatrix:
     language_factor: np.ndarray  # 1.0 or LANGUAGE_PENALTY per pair
     idf: dict[str, float]  # use case -> inverse provider frequency
     gave_text: tuple[bool, ...]  # per company: does its text count
-
-    def match(self, i: int, j: int) -> Match:
-        """The explained Match of company row `i` and provider column `j`."""
-        company, provider = self.companies[i], self.providers[j]
-        return Match(
-            company_id=company.id,
-            provider_id=provider.id,
-            score=float(self.scores[i, j]),
-            reasons=explain_pair(self, i, j),
-        )
 
 
 def _one_hot(rows: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> np.ndarray:
@@ -169,70 +159,3 @@ def score_matrix(
     parts = {k: values[k] * share[:, [n]] for n, k in enumerate(COMPONENTS)}
     scores = np.clip(sum(parts.values()) * factor, 0.0, 1.0)
     return ScoreMatrix(companies, providers, scores, parts, factor, idf, gave_text)
-
-
-def explain_pair(matrix: ScoreMatrix, i: int, j: int) -> tuple[Reason, ...]:
-    """Reasons for pair (i, j): contributing components by points, then notes and penalties."""
-    company, provider = matrix.companies[i], matrix.providers[j]
-    gains: list[Reason] = []
-    for k in COMPONENTS:
-        value = float(matrix.parts[k][i, j])
-        if value > 0:
-            gains.append(Reason(k, _items(k, company, provider, matrix.idf), value))
-    gains.sort(key=lambda r: -r.value)
-    return (*gains, *_notes(matrix, i, j))
-
-
-def _items(component: str, company: CompanyProfile, provider: ProviderProfile, idf) -> tuple:
-    if component == "use_cases":
-        shared = company.use_cases & provider.use_cases
-        return tuple(sorted(shared, key=lambda code: (-idf.get(code, 0.0), code)))
-    if component == "hosting":
-        return tuple(sorted(company.hosting_wishes & provider.hosting))
-    if component == "sector":
-        return (company.sector,)
-    if component == "size":
-        return (company.size,)
-    if component == "region":
-        return (company.region,)
-    return ()
-
-
-def _notes(matrix: ScoreMatrix, i: int, j: int) -> list[Reason]:
-    """Informative reasons (no points) and the language penalty (negative points)."""
-    company, provider = matrix.companies[i], matrix.providers[j]
-    notes: list[Reason] = []
-    if not company.use_cases:
-        notes.append(Reason("no_use_cases" if matrix.gave_text[i] else "no_needs"))
-    elif not provider.use_cases:
-        notes.append(Reason("provider_no_use_cases"))
-    common = company.languages & provider.languages
-    if common:
-        notes.append(Reason("language", tuple(sorted(common))))
-    elif matrix.language_factor[i, j] < 1.0:
-        # Negative points, so that the reasons' values add up to the score.
-        before = sum(float(matrix.parts[k][i, j]) for k in COMPONENTS)
-        notes.append(Reason("no_common_language", (), float(matrix.scores[i, j]) - before))
-    return notes
-
-
-def score_all(
-    companies: Sequence[CompanyProfile],
-    providers: Sequence[ProviderProfile],
-    *,
-    min_score: float = 0.0,
-    top_k: int | None = None,
-    analyzer: str = DEFAULT_ANALYZER,
-) -> list[Match]:
-    """Explained matches of an event, per company (input order) by decreasing score.
-
-    Keeps pairs with score >= `min_score` and at most `top_k` per company (all if None).
-    """
-    matrix = score_matrix(companies, providers, analyzer=analyzer)
-    matches: list[Match] = []
-    for i in range(len(matrix.companies)):
-        row = matrix.scores[i]
-        # Stable sort: ties keep the providers' input order, so results are deterministic.
-        order = np.argsort(-row, kind="stable")[:top_k]
-        matches.extend(matrix.match(i, int(j)) for j in order if row[j] >= min_score)
-    return matches
