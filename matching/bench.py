@@ -29,10 +29,14 @@ def spread_figures(
     scores = [m.score for matches in recs.values() for m in matches]
     loads = {pid: len(ms) for pid, ms in by_provider(recs, providers).items()}
     overload = [loads[p.id] / p.capacity for p in providers if p.capacity]
+    on_topic = [any(r.code == "use_cases" for r in m.reasons) for ms in recs.values() for m in ms]
+    share = schedulable_share(recs, providers)
     return {
         "pairs": len(scores),
-        "schedulable_share": schedulable_share(recs, providers),
+        "schedulable_share": share,
+        "schedulable_pairs": round(share * len(scores)),
         "mean_score": statistics.fmean(scores) if scores else 0.0,
+        "shared_use_case": statistics.fmean(on_topic) if on_topic else 0.0,
         "companies_with_k": sum(len(ms) == k for ms in recs.values()),
         "companies_with_none": sum(not ms for ms in recs.values()),
         "providers_unused": sum(load == 0 for load in loads.values()),
@@ -43,15 +47,16 @@ def spread_figures(
 def spread_report(event: Event, k: int = 5, alpha: float = 1.5) -> dict[str, dict[str, float]]:
     """Naive top-k against capacity-aware recommendations on one event."""
     matrix = score_matrix(event.companies, event.providers)
-    variants = {
-        "naive top-k": naive_top_k(matrix, per_company=k),
-        "b-matching, fairness 0": recommend_from_matrix(
-            matrix, per_company=k, alpha=alpha, fairness=0.0
-        ),
-        f"b-matching, fairness {DEFAULT_FAIRNESS}": recommend_from_matrix(
-            matrix, per_company=k, alpha=alpha
-        ),
-    }
+    options = [
+        (alpha, 0.0),
+        (1.0, DEFAULT_FAIRNESS),
+        (alpha, DEFAULT_FAIRNESS),
+        (2.0, DEFAULT_FAIRNESS),
+    ]
+    variants = {"naive top-k": naive_top_k(matrix, per_company=k)}
+    for a, fairness in dict.fromkeys(options):
+        recs = recommend_from_matrix(matrix, per_company=k, alpha=a, fairness=fairness)
+        variants[f"b-matching alpha={a} fairness={fairness}"] = recs
     return {name: spread_figures(recs, event.providers, k) for name, recs in variants.items()}
 
 
