@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from app.config import load_config
-from app.extensions import babel, csrf, db, login_manager, migrate, socketio
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from app.i18n import select_locale
 from app.templating import register_filters
 
@@ -43,8 +44,11 @@ def _register_extensions(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
+    limiter.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "public.index"
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.needs_refresh_message = _l("Please log in again to continue.")
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"],
@@ -65,11 +69,24 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.auth.routes import bp as auth_bp
     from app.catalogue.routes import bp as catalogue_bp
     from app.i18n import bp as i18n_bp
+    from app.organiser.routes import bp as organiser_bp
+    from app.participant.routes import bp as participant_bp
     from app.public.routes import bp as public_bp
+    from app.registration.routes import bp as registration_bp
 
-    for blueprint in (public_bp, i18n_bp, catalogue_bp):
+    blueprints = (
+        public_bp,
+        i18n_bp,
+        catalogue_bp,
+        auth_bp,
+        participant_bp,
+        registration_bp,
+        organiser_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

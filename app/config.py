@@ -120,6 +120,11 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict:
             "MAIL_DEFAULT_SENDER", "Rendez-vous IA <no-reply@localhost>"
         ),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR") or str(instance_path / "outbox"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,  # uploads (logos) are small
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance_path / "uploads"),
         "SOLVER_TIME_LIMIT_S": _int(env, "SOLVER_TIME_LIMIT_S", 60),
         "SOLVER_WORKERS": _int(env, "SOLVER_WORKERS", 0),
     }

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import get_locale
+from werkzeug.routing import BuildError
 
 
 def to_local(value: datetime, timezone: str) -> datetime:
@@ -25,7 +26,16 @@ def long_date(value: date | datetime, timezone: str | None = None) -> str:
     return format_date(value, "full", locale=str(get_locale()))
 
 
+def optional_url(endpoint: str, **values) -> str | None:
+    """The URL of an endpoint, or None if the app has no such endpoint."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_global(optional_url, "optional_url")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(long_date, "long_date")
     app.context_processor(lambda: {"current_locale": str(get_locale())})

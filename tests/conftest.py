@@ -6,10 +6,15 @@ need a service skip when it is unreachable, unless REQUIRE_SERVICES=1 (CI), wher
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
+import re
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -97,6 +102,8 @@ def make_app(database_url: str, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        "MAIL_OUTBOX_DIR": tempfile.mkdtemp(prefix="rdvia-outbox-"),
+        "UPLOAD_DIR": tempfile.mkdtemp(prefix="rdvia-uploads-"),
         **overrides,
     }
     app = create_app(config, env=TEST_ENV)
@@ -185,3 +192,52 @@ def db_app(request, sqlite_schema_url):
         yield app
         db.session.remove()
     _empty_tables(app)
+
+
+class Outbox:
+    """The e-mails the app wrote to its outbox folder (no SMTP server in tests)."""
+
+    def __init__(self, app):
+        self.folder = Path(app.config["MAIL_OUTBOX_DIR"])
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        files = sorted(self.folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
+        return [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files
+        ]
+
+    def last(self, to: str | None = None) -> email.message.EmailMessage:
+        found = [m for m in self.messages() if to is None or m["To"] == to]
+        assert found, f"no e-mail to {to}"
+        return found[-1]
+
+    @staticmethod
+    def link(message) -> str:
+        """The path of the first link to this site in the message body."""
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        match = re.search(r"https?://[^/\s]+(/\S+)", body)
+        assert match, body
+        return match.group(1)
+
+
+@pytest.fixture
+def outbox(app) -> Outbox:
+    return Outbox(app)
+
+
+class Auth:
+    """Log in and out through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = "correct horse battery"):
+        return self.client.post("/compte/connexion", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/compte/deconnexion")
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.models import (
+    Membership,
     Event,
     MeetingRequest,
     MeetingTable,
@@ -19,6 +20,7 @@ from app.models import (
     User,
 )
 from app.models.enums import (
+    MemberRole,
     EventStatus,
     OrganisationKind,
     RegistrationRole,
@@ -43,7 +45,10 @@ class Factory:
         self.session.commit()
         return obj
 
-    def user(self, *, email: str | None = None, password: str = "correct horse", **kw) -> User:
+    def user(
+        self, *, email: str | None = None, password: str = "correct horse battery", **kw
+    ) -> User:
+        kw.setdefault("email_confirmed_at", datetime(2026, 1, 1))
         user = User(
             email=email or f"user{next(_counter)}@example.org", name=kw.pop("name", "Test"), **kw
         )
@@ -104,3 +109,6 @@ class Factory:
         return self._add(
             MeetingRequest(event=src.event, from_registration=src, to_registration=dst, **kw)
         )
+
+    def member(self, user: User, organisation: Organisation, role=MemberRole.OWNER) -> Membership:
+        return self._add(Membership(user=user, organisation=organisation, role=role))

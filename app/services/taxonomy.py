@@ -76,3 +76,32 @@ def load_taxonomy(*, path: Path = TAXONOMY_FILE) -> dict[str, int]:
 
 def taxonomy_loaded() -> bool:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Sector)) > 0
+
+
+def reference_choices(locale: str) -> dict[str, list[tuple[str, str]]]:
+    """(code, label) choices for forms and filters, in the given language."""
+
+    def items(model):
+        rows = db.session.scalars(sa.select(model).order_by(model.position))
+        return [(r.code, r.label(locale)) for r in rows]
+
+    use_cases = [
+        (u.code, f"{f.label(locale)} — {u.label(locale)}")
+        for f in db.session.scalars(sa.select(BusinessFunction).order_by(BusinessFunction.position))
+        for u in f.use_cases
+    ]
+    return {
+        "sizes": items(CompanySize),
+        "sectors": items(Sector),
+        "regions": sorted(items(Region), key=lambda item: item[1]),
+        "hosting": items(HostingOption),
+        "technologies": items(Technology),
+        "use_cases": use_cases,
+    }
+
+
+def by_codes(model, codes: list[str]) -> list:
+    """Reference rows for the given codes (unknown codes are ignored)."""
+    if not codes:
+        return []
+    return list(db.session.scalars(sa.select(model).where(model.code.in_(codes))))
