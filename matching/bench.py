@@ -47,16 +47,16 @@ def spread_figures(
 def spread_report(event: Event, k: int = 5, alpha: float = 1.5) -> dict[str, dict[str, float]]:
     """Naive top-k against capacity-aware recommendations on one event."""
     matrix = score_matrix(event.companies, event.providers)
-    options = [
-        (alpha, 0.0),
-        (1.0, DEFAULT_FAIRNESS),
-        (alpha, DEFAULT_FAIRNESS),
-        (2.0, DEFAULT_FAIRNESS),
-    ]
+    fair = DEFAULT_FAIRNESS
+    options = [(alpha, 0.0, True), (alpha, fair, False), (1.0, fair, True), (alpha, fair, True)]
+    options.append((2.0, fair, True))
     variants = {"naive top-k": naive_top_k(matrix, per_company=k)}
-    for a, fairness in dict.fromkeys(options):
-        recs = recommend_from_matrix(matrix, per_company=k, alpha=a, fairness=fairness)
-        variants[f"b-matching alpha={a} fairness={fairness}"] = recs
+    for a, fairness, topical in dict.fromkeys(options):
+        recs = recommend_from_matrix(
+            matrix, per_company=k, alpha=a, fairness=fairness, on_topic_only=topical
+        )
+        name = f"b-matching alpha={a} fairness={fairness}" + ("" if topical else " any topic")
+        variants[name] = recs
     return {name: spread_figures(recs, event.providers, k) for name, recs in variants.items()}
 
 

@@ -43,13 +43,14 @@ def provider_caps(
     return caps
 
 
-def _candidates(matrix: ScoreMatrix, caps: list[int], count: int, min_score: float):
-    """Per company, its `count` best providers with room and score >= min_score."""
-    usable = np.array(caps) > 0
+def _candidates(matrix: ScoreMatrix, caps: list[int], count: int, min_score: float, topical: bool):
+    """Per company, its `count` best providers with room, score >= min_score (and on topic)."""
+    usable = (np.array(caps) > 0)[None, :] & (matrix.scores >= min_score) & (matrix.scores > 0)
+    if topical:
+        usable &= matrix.on_topic
     for i, row in enumerate(matrix.scores):
         order = np.argsort(-row, kind="stable")
-        kept = [int(j) for j in order if usable[j] and row[j] >= min_score and row[j] > 0]
-        yield i, kept[:count]
+        yield i, order[usable[i, order]][:count].tolist()
 
 
 def _solve_flow(matrix, caps, per_company, candidates, fairness) -> list[tuple[int, int]]:
@@ -103,13 +104,16 @@ def recommend(
     min_score: float = DEFAULT_MIN_SCORE,
     fairness: float = DEFAULT_FAIRNESS,
     candidates: int | None = None,
+    on_topic_only: bool = True,
     analyzer: str = DEFAULT_ANALYZER,
 ) -> Recommendations:
     """Up to `per_company` providers per company, spread according to provider capacities.
 
     A provider is suggested to at most ceil(alpha x capacity) companies, and at most
     `per_provider` if given. Only the `candidates` best providers of each company (default
-    10 x per_company) are considered, which keeps large events fast.
+    10 x per_company) are considered, which keeps large events fast. With `on_topic_only`,
+    a company that stated use cases only gets providers sharing one or with a close text
+    (see `scoring.on_topic`), never mere sector/size fillers.
     """
     matrix = score_matrix(companies, providers, analyzer=analyzer)
     return recommend_from_matrix(
@@ -120,6 +124,7 @@ def recommend(
         min_score=min_score,
         fairness=fairness,
         candidates=candidates,
+        on_topic_only=on_topic_only,
     )
 
 
@@ -132,6 +137,7 @@ def recommend_from_matrix(
     min_score: float = DEFAULT_MIN_SCORE,
     fairness: float = DEFAULT_FAIRNESS,
     candidates: int | None = None,
+    on_topic_only: bool = True,
 ) -> Recommendations:
     """`recommend` on an already computed score matrix."""
     if per_company < 0:
@@ -142,7 +148,7 @@ def recommend_from_matrix(
     count = candidates if candidates is not None else 10 * per_company
     pairs: list[tuple[int, int]] = []
     if per_company > 0 and matrix.scores.size:
-        options = list(_candidates(matrix, caps, count, min_score))
+        options = list(_candidates(matrix, caps, count, min_score, on_topic_only))
         pairs = _solve_flow(matrix, caps, per_company, options, fairness)
     return _group(matrix, pairs)
 

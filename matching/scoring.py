@@ -25,6 +25,9 @@ WEIGHTS: dict[str, float] = {
     "region": 0.05,
 }
 COMPONENTS = tuple(WEIGHTS)
+# Text similarity from which a pair counts as on topic without a shared use case: on the
+# synthetic events 40 % of pairs sharing a use case reach it against 0.8 % of the others.
+TEXT_ON_TOPIC = 0.15
 # A meeting without a common language rarely works: keep a quarter of the score.
 LANGUAGE_PENALTY = 0.25
 
@@ -40,6 +43,7 @@ class ScoreMatrix:
     language_factor: np.ndarray  # 1.0 or LANGUAGE_PENALTY per pair
     idf: dict[str, float]  # use case -> inverse provider frequency
     gave_text: tuple[bool, ...]  # per company: does its text count
+    on_topic: np.ndarray  # bool per pair, see `on_topic`
 
 
 def _one_hot(rows: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> np.ndarray:
@@ -148,7 +152,8 @@ def score_matrix(
     if not companies or not providers:
         empty = np.zeros(shape)
         parts = {k: empty for k in COMPONENTS}
-        return ScoreMatrix(companies, providers, empty, parts, empty, idf, gave_text)
+        on = np.ones(shape, dtype=bool)
+        return ScoreMatrix(companies, providers, empty, parts, empty, idf, gave_text, on)
     values = _components(companies, providers, idf, analyzer)
     flags = [applicable(c, text) for c, text in zip(companies, gave_text, strict=True)]
     mask = np.array([[f[k] for k in COMPONENTS] for f in flags], dtype=np.float64)
@@ -158,4 +163,17 @@ def score_matrix(
     factor = _language_factor(companies, providers)
     parts = {k: values[k] * share[:, [n]] for n, k in enumerate(COMPONENTS)}
     scores = np.clip(sum(parts.values()) * factor, 0.0, 1.0)
-    return ScoreMatrix(companies, providers, scores, parts, factor, idf, gave_text)
+    on = on_topic(values, mask)
+    return ScoreMatrix(companies, providers, scores, parts, factor, idf, gave_text, on)
+
+
+def on_topic(values: dict[str, np.ndarray], mask: np.ndarray) -> np.ndarray:
+    """Pairs that address a company's stated use cases: one shared, or a close text.
+
+    Sector, size, region and hosting alone make a compatible provider, not a relevant one.
+    A company that stated no use case has every pair on topic: its text, if any, is vague
+    more often than not, and sector-based suggestions beat none.
+    """
+    stated = mask[:, [COMPONENTS.index("use_cases")]] > 0
+    relevant = (values["use_cases"] > 0) | (values["text"] >= TEXT_ON_TOPIC)
+    return relevant | ~stated

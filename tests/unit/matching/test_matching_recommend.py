@@ -81,6 +81,29 @@ def test_recommend_empty_event(companies, providers):
     assert recommend(companies, providers) == {c.id: [] for c in companies}
 
 
+@pytest.mark.parametrize(
+    ("use_cases", "on_topic_only", "expected"),
+    [(NEED, True, []), (NEED, False, ["filler"]), (frozenset(), True, ["filler"])],
+    ids=["gated", "ungated", "no-use-cases"],
+)
+def test_recommend_on_topic_only_excludes_fillers(use_cases, on_topic_only, expected):
+    companies = [CompanyProfile(id="c", use_cases=use_cases, sector="C", size="PME")]
+    filler = ProviderProfile(
+        id="filler",
+        use_cases=frozenset({"hr.training"}),
+        sectors_served=frozenset("C"),
+        sizes_served=frozenset({"PME"}),
+    )
+    recs = recommend(companies, [filler], on_topic_only=on_topic_only)
+    assert [m.provider_id for m in recs["c"]] == expected
+
+
+def test_recommend_close_text_is_on_topic_without_shared_use_case():
+    company = CompanyProfile(id="c", use_cases=NEED, text="vision industrielle des soudures")
+    provider = ProviderProfile(id="p", text="Vision industrielle : contrôle des soudures")
+    assert [m.provider_id for m in recommend([company], [provider])["c"]] == ["p"]
+
+
 def test_recommend_per_company_zero():
     assert recommend(crowd(2), star_and_others(), per_company=0) == {"c0": [], "c1": []}
 
