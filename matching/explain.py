@@ -37,7 +37,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "region": {"en": "Same region: {items}", "fr": "Même région : {items}"},
     "hosting": {
         "en": "Hosting wish{es} met: {items}",
-        "fr": "Hébergement souhaité proposé : {items}",
+        "fr": "Hébergement{s} souhaité{s} proposé{s} : {items}",
     },
     "language": {"en": "Common language: {items}", "fr": "Langue commune : {items}"},
     "no_common_language": {"en": "No common language", "fr": "Aucune langue commune"},

@@ -120,10 +120,10 @@ def applicable(company: CompanyProfile, gave_text: bool | None = None) -> dict[s
     return {
         "use_cases": bool(company.use_cases),
         "text": has_text(company.text) if gave_text is None else gave_text,
-        "sector": company.sector is not None,
+        "sector": bool(company.sector),
         "hosting": bool(company.hosting_wishes),
-        "size": company.size is not None,
-        "region": company.region is not None,
+        "size": bool(company.size),
+        "region": bool(company.region),
     }
 
 

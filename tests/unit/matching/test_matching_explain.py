@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from matching import Reason, describe
+from matching import CompanyProfile, ProviderProfile, Reason, describe, score_all
 
 LABELS = {
     "production.predictive_maintenance": "maintenance prédictive",
@@ -74,3 +77,48 @@ def test_describe_without_labels_shows_codes():
 def test_describe_unknown_locale_raises():
     with pytest.raises(ValueError, match="unsupported locale 'de'"):
         describe(THREE, "de")
+
+
+def taxonomy_labels(locale: str) -> dict[str, str]:
+    path = Path(__file__).resolve().parents[3] / "app" / "data" / "taxonomy.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    labels = {u["code"]: u[locale] for f in data["functions"] for u in f["use_cases"]}
+    labels |= {item["code"]: item[locale] for key in ("sectors", "hosting") for item in data[key]}
+    return labels
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "fr",
+            [
+                "2 cas d'usage en commun : Maintenance prédictive, Contrôle qualité par vision",
+                "Secteur couvert : Industrie manufacturière",
+                "Hébergement souhaité proposé : Cloud hébergé dans l'UE",
+                "Langue commune : français",
+            ],
+        ),
+        (
+            "en",
+            [
+                "2 shared use cases: Predictive maintenance, Visual quality inspection",
+                "Sector served: Manufacturing",
+                "Hosting wish met: Cloud hosted in the EU",
+                "Common language: French",
+            ],
+        ),
+    ],
+    ids=["fr", "en"],
+)
+def test_describe_scored_match_with_taxonomy_labels(locale, expected):
+    needs = frozenset({"production.predictive_maintenance", "production.quality_inspection"})
+    company = CompanyProfile(
+        id=1, use_cases=needs, sector="C", hosting_wishes=frozenset({"eu_cloud"})
+    )
+    provider = ProviderProfile(
+        id=2, use_cases=needs, sectors_served=frozenset("C"), hosting=frozenset({"eu_cloud"})
+    )
+    match = score_all([company], [provider])[0]
+    labels = taxonomy_labels(locale)
+    assert [describe(r, locale, labels) for r in match.reasons] == expected
