@@ -83,3 +83,20 @@ def test_property_recommend_never_exceeds_caps(cs, ps, k, per_provider, alpha):
         assert load[p.id] <= (cap if per_provider is None else min(cap, per_provider))
     assert all(len(matches) <= k for matches in recs.values())
     assert all(len({m.provider_id for m in ms}) == len(ms) for ms in recs.values())
+
+
+@SETTINGS
+@given(companies(), providers())
+def test_property_reason_values_add_up_to_score(cs, ps):
+    for match in score_all(cs, ps):
+        assert abs(sum(r.value for r in match.reasons) - match.score) <= 1e-9
+
+
+@SETTINGS
+@given(companies(), providers(), st.integers(1, 4))
+def test_property_recommend_lists_sorted_and_repeatable(cs, ps, k):
+    recs = recommend(cs, ps, per_company=k)
+    for matches in recs.values():
+        scores = [m.score for m in matches]
+        assert scores == sorted(scores, reverse=True)
+    assert recommend(cs, ps, per_company=k) == recs

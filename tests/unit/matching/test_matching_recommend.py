@@ -180,3 +180,8 @@ def test_by_provider_mirrors_recommendations():
 def test_schedulable_share(recs, expected):
     providers = [ProviderProfile(id="a", capacity=1), ProviderProfile(id="b", capacity=0)]
     assert schedulable_share(recs, providers) == expected
+
+
+def test_recommend_all_capacities_zero():
+    providers = [ProviderProfile(id=f"p{k}", use_cases=NEED, capacity=0) for k in range(3)]
+    assert recommend(crowd(2), providers) == {"c0": [], "c1": []}

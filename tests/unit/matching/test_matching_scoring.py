@@ -217,3 +217,11 @@ def test_explain_matches_score_all():
     companies, providers = [company()], [provider("a", RARE), provider("b", {COMMON})]
     matrix = score_matrix(companies, providers)
     assert explain(matrix, 0, 1) == score_all(companies, providers)[1]
+
+
+@pytest.mark.parametrize("analyzer", ["char_wb", "word"], ids=["char_wb", "word"])
+def test_score_all_analyzer_option(analyzer):
+    companies = [company(text="vision industrielle")]
+    providers = [provider("p", text="Vision industrielle"), provider("q", text="recrutement")]
+    matches = score_all(companies, providers, analyzer=analyzer)
+    assert [m.provider_id for m in matches] == ["p", "q"]
