@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from matching.__main__ import main
+from matching.bench import spread_report, text_report
 from matching.synth import HOSTING, REGIONS, SECTORS, SIZES, USE_CASES, make_event
 
 TAXONOMY = Path(__file__).resolve().parents[3] / "app" / "data" / "taxonomy.json"
@@ -50,3 +51,16 @@ def test_main_prints_report(command, capsys):
     main([command, "--companies", "30", "--providers", "8", "--seed", "2"])
     out = capsys.readouterr().out
     assert out.startswith(f"{command}: 30 companies, 8 providers, seed 2")
+
+
+def test_text_report_char_ngrams_beat_words_on_synthetic_event():
+    report = text_report(make_event(200, 40, seed=4))
+    assert report["char_wb"]["MAP"] > report["word"]["MAP"]
+
+
+def test_spread_report_default_beats_naive():
+    report = spread_report(make_event(200, 40, seed=4))
+    naive, default = report["naive top-k"], report["b-matching alpha=1.5 fairness=0.5"]
+    assert default["schedulable_share"] > naive["schedulable_share"]
+    assert default["schedulable_pairs"] > naive["schedulable_pairs"]
+    assert default["max_load_per_capacity"] <= 1.5 + 1 / 7
