@@ -41,6 +41,9 @@ def build_model(index: Index, *, assume: bool = False) -> Vars:
     _add_slot_constraints(index, v)
     _add_precedences(index, v)
     v.breaks = [_participant_breaks(index, v, p) for p in range(len(index.part_pos))]
+    if len(index.sessions) == 1:
+        for p in range(len(index.part_pos)):
+            _add_window(index, v, p)
     _add_break_difference(index, v, assume)
     return v
 
@@ -169,6 +172,37 @@ def _participant_breaks(index: Index, v: Vars, p: int):
         m.add(brk == sum(starts) - anyb)
         total.append(brk)
     return sum(total) if total else None
+
+
+def _add_window(index: Index, v: Vars, p: int) -> None:
+    """Implied for a participant with a fixed number n of meetings in one session: its first
+    and last busy slots span n + idle slots, and with no break the span is exactly n."""
+    reqs = index.by_participant[p]
+    n = len(reqs)
+    if n < 2 or v.breaks[p] is None or not all(index.problem.requests[r].required for r in reqs):
+        return
+    m, slots = v.model, index.sessions[0]
+    busy = [v.busy.get((p, t)) for t in slots]
+    first = [m.new_bool_var("") if b is not None else None for b in busy]
+    last = [m.new_bool_var("") if b is not None else None for b in busy]
+    m.add_exactly_one(f for f in first if f is not None)
+    m.add_exactly_one(f for f in last if f is not None)
+    for i, b in enumerate(busy):
+        if b is None:
+            continue
+        m.add_implication(first[i], b)
+        m.add_implication(last[i], b)
+        for j, other in enumerate(busy):
+            if other is not None and j != i:
+                m.add_implication(first[i] if j < i else last[i], ~other)
+    span = sum(i * f for i, f in enumerate(last) if f is not None) - sum(
+        i * f for i, f in enumerate(first) if f is not None
+    )
+    m.add(span + 1 - n >= v.breaks[p])
+    no_break = m.new_bool_var("")
+    m.add(v.breaks[p] == 0).only_enforce_if(no_break)
+    m.add(v.breaks[p] >= 1).only_enforce_if(~no_break)
+    m.add(span + 1 == n).only_enforce_if(no_break)
 
 
 def _any_busy(m: cp_model.CpModel, lits: list) -> Lit:

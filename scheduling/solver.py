@@ -136,9 +136,47 @@ class _Run:
             m.maximize(level.expr)
         else:
             m.minimize(level.expr)
+        probing = not level.maximize and level.name == "breaks"
+        end = time.monotonic() + budget
+        status, solver = self._run(level, budget * (0.3 if probing else 1.0))
+        if status == cp_model.INFEASIBLE and self.values is None:
+            self.infeasible = True
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.all_optimal = False
+            return False
+        value = round(solver.objective_value)
+        self.values = list(solver.response_proto.solution)
+        if status == cp_model.FEASIBLE and probing:
+            value, optimal = self._probe(level, round(solver.best_objective_bound), value, end)
+        else:
+            optimal = status == cp_model.OPTIMAL
+        self.all_optimal &= optimal
+        self._fix_level(level, value)
+        return True
+
+    def _probe(self, level: Level, lower: int, upper: int, end: float) -> tuple[int, bool]:
+        """Feasibility probes `expr <= k` for k = lower, lower+1, ...: CP-SAT proves small
+        break counts infeasible (or finds them) much faster than it closes the gap by search.
+        Returns the best value and whether it is proved optimal."""
+        m, proved, k = self.v.model, True, max(lower, 0)
+        while k < upper and time.monotonic() < end - 0.05:
+            ct = m.add(level.expr <= k)
+            m.clear_objective()
+            status, solver = self._run(level, (end - time.monotonic()) / min(2, upper - k))
+            m.proto.constraints[ct.index].clear_linear()
+            m.minimize(level.expr)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self.values = list(solver.response_proto.solution)
+                return k, proved
+            proved &= status == cp_model.INFEASIBLE
+            k += 1
+        return upper, proved and k >= upper
+
+    def _run(self, level: Level, budget: float):
+        """One CP-SAT run on the current model; returns (status, solver)."""
         solver = cp_model.CpSolver()
         params = solver.parameters
-        params.max_time_in_seconds = budget
+        params.max_time_in_seconds = max(budget, 0.05)
         params.num_workers = self.workers
         params.random_seed = self.seed
         params.log_search_progress = False
@@ -146,16 +184,7 @@ class _Run:
         if self.on_progress is not None:
             held = sum(self.v.x.values())
             callback = _Progress(self.on_progress, self.started, level.name, held)
-        status = solver.solve(m, callback)
-        if status == cp_model.INFEASIBLE and self.values is None:
-            self.infeasible = True
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self.all_optimal = False
-            return False
-        self.all_optimal &= status == cp_model.OPTIMAL
-        self.values = list(solver.response_proto.solution)
-        self._fix_level(level, round(solver.objective_value))
-        return True
+        return solver.solve(self.v.model, callback), solver
 
     def _fix_level(self, level: Level, value: int) -> None:
         """Keep the level's best value as a constraint and hint the solution to the next level."""
