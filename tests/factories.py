@@ -11,17 +11,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.models import (
-    Membership,
     Event,
     MeetingRequest,
     MeetingTable,
+    Membership,
     Organisation,
     Registration,
     User,
 )
 from app.models.enums import (
-    MemberRole,
     EventStatus,
+    MemberRole,
     OrganisationKind,
     RegistrationRole,
     RegistrationStatus,

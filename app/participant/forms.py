@@ -59,10 +59,12 @@ def price_choices():
 class OrganisationCreateForm(FlaskForm):
     kind = RadioField(
         _l("You are"),
-        choices=[
-            (OrganisationKind.COMPANY.value, _l("A company looking for AI solutions")),
-            (OrganisationKind.PROVIDER.value, _l("An AI solution provider")),
-        ],
+        choices=as_choices(
+            [
+                (OrganisationKind.COMPANY.value, _l("A company looking for AI solutions")),
+                (OrganisationKind.PROVIDER.value, _l("An AI solution provider")),
+            ]
+        ),
         validators=[InputRequired(message=_l("Choose one."))],
     )
     name = StringField(_l("Organisation name"), validators=[DataRequired(), Length(max=200)])
@@ -153,7 +155,7 @@ class InviteForm(FlaskForm):
 
 class AttendeeForm(Form):
     name = StringField(_l("Name"), validators=[Length(max=120)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[Length(max=254)])
     job_title = StringField(_l("Job title"), validators=[Length(max=120)])
 
     def validate_name(self, field) -> None:
@@ -161,8 +163,11 @@ class AttendeeForm(Form):
             raise ValidationError(_l("Give the name of this person."))
 
     def validate_email(self, field) -> None:
-        if self.name.data and not field.data:
-            raise ValidationError(_l("Give the e-mail address of this person."))
+        if not field.data:
+            if self.name.data:
+                raise ValidationError(_l("Give the e-mail address of this person."))
+            return
+        Email(message=_l("Enter a valid e-mail address."))(self, field)
 
 
 class RegistrationForm(FlaskForm):

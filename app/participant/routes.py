@@ -11,6 +11,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_from_directory,
     url_for,
 )
@@ -179,7 +180,7 @@ def logo(org_id: int):
 @bp.route("/organisations/<int:org_id>/membres", methods=["GET", "POST"])
 @login_required
 def members(org_id: int):
-    organisation = _member_org(org_id)
+    organisation = _member_org(org_id, owner=request.method == "POST")
     form = InviteForm()
     if form.validate_on_submit():
         try:
