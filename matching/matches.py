@@ -7,7 +7,7 @@ row at a time and shared between providers whenever they are equal.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -25,16 +25,21 @@ def _points(reason: Reason) -> float:
 
 
 class RowExplainer:
-    """Builds the explained matches of one company (one row of the score matrix)."""
+    """Builds the explained matches of one company with some providers (matrix columns).
 
-    def __init__(self, matrix: ScoreMatrix, i: int) -> None:
+    Methods take a position `n` in `columns`, not a column number.
+    """
+
+    def __init__(self, matrix: ScoreMatrix, i: int, columns: Sequence[int]) -> None:
         self.company = company = matrix.companies[i]
-        self.providers = matrix.providers
+        self.providers = [matrix.providers[j] for j in columns]
         self.idf = matrix.idf
+        picked = np.asarray(columns, dtype=np.intp)
         # One tuple of component points per provider, built by C loops rather than per pair.
-        self.values = list(zip(*(matrix.parts[k][i].tolist() for k in COMPONENTS), strict=True))
-        self.scores = matrix.scores[i].tolist()
-        self.factor = matrix.language_factor[i].tolist()
+        parts = (matrix.parts[k][i, picked].tolist() for k in COMPONENTS)
+        self.values = list(zip(*parts, strict=True))
+        self.scores = matrix.scores[i, picked].tolist()
+        self.factor = matrix.language_factor[i, picked].tolist()
         self.cache: dict[tuple, Reason] = {}
         fixed = {_SECTOR: company.sector, _SIZE: company.size, _REGION: company.region}
         # Sector, size and region are all-or-nothing: one Reason per company serves every pair.
@@ -90,15 +95,15 @@ class RowExplainer:
         return notes
 
     def match(self, j: int) -> Match:
-        """The explained match of this company with provider column `j`."""
+        """The explained match of this company with its `j`-th provider."""
         provider_id = self.providers[j].id
         return Match(self.company.id, provider_id, self.scores[j], self.reasons(j))
 
 
-def row_matches(matrix: ScoreMatrix, i: int, columns: Iterable[int]) -> list[Match]:
+def row_matches(matrix: ScoreMatrix, i: int, columns: Sequence[int]) -> list[Match]:
     """Explained matches of company row `i` with the given provider columns, in that order."""
-    explainer = RowExplainer(matrix, i)
-    return [explainer.match(j) for j in columns]
+    explainer = RowExplainer(matrix, i, columns)
+    return [explainer.match(n) for n in range(len(columns))]
 
 
 def explain(matrix: ScoreMatrix, i: int, j: int) -> Match:

@@ -43,53 +43,62 @@ def provider_caps(
     return caps
 
 
-def _candidates(matrix: ScoreMatrix, caps: list[int], count: int, min_score: float, topical: bool):
-    """Per company, its `count` best providers with room, score >= min_score (and on topic)."""
-    usable = (np.array(caps) > 0)[None, :] & (matrix.scores >= min_score) & (matrix.scores > 0)
+def _candidates(
+    matrix: ScoreMatrix, caps: list[int], count: int, min_score: float, topical: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of each company's `count` best usable providers, best first."""
+    scores = matrix.scores
+    usable = (np.array(caps) > 0)[None, :] & (scores >= min_score) & (scores > 0)
     if topical:
         usable &= matrix.on_topic
-    for i, row in enumerate(matrix.scores):
-        order = np.argsort(-row, kind="stable")
-        yield i, order[usable[i, order]][:count].tolist()
+    order = np.argsort(-scores, axis=1, kind="stable")
+    ranked = np.take_along_axis(usable, order, axis=1)
+    keep = ranked & (np.cumsum(ranked, axis=1) <= count)
+    rows, positions = np.nonzero(keep)
+    return rows, order[rows, positions]
 
 
-def _solve_flow(matrix, caps, per_company, candidates, fairness) -> list[tuple[int, int]]:
-    """Pairs (company row, provider column) of a max-value b-matching."""
+def _solve_flow(
+    matrix: ScoreMatrix, caps: list[int], per_company: int, pairs, fairness: float
+) -> list[tuple[int, int]]:
+    """Pairs (company row, provider column) of a max-value b-matching, arcs added in bulk."""
     n, m = matrix.scores.shape
     source, sink = n + m, n + m + 1
-    flow = min_cost_flow.SimpleMinCostFlow()
-    for i in range(n):
-        for r in range(per_company):
-            # Decreasing bonus: a company's first suggestion is worth more than its fifth.
-            bonus = fairness * (per_company - r) / per_company
-            flow.add_arc_with_capacity_and_unit_cost(source, i, 1, -round(bonus * COST_SCALE))
-    pair_arcs = {}
-    for i, providers in candidates:
-        for j in providers:
-            cost = -round(float(matrix.scores[i, j]) * COST_SCALE)
-            pair_arcs[flow.add_arc_with_capacity_and_unit_cost(i, n + j, 1, cost)] = (i, j)
-    for j, cap in enumerate(caps):
-        if cap > 0:
-            flow.add_arc_with_capacity_and_unit_cost(n + j, sink, cap, 0)
+    rows, cols = pairs
+    # Decreasing bonus: a company's first suggestion is worth more than its fifth.
+    bonus = fairness * (per_company - np.arange(per_company)) / per_company
+    open_providers = np.flatnonzero(np.array(caps) > 0)
     total = n * per_company
-    # Unused demand drains through this arc, so the solver picks only pairs worth taking.
-    flow.add_arc_with_capacity_and_unit_cost(source, sink, total, 0)
+    tails = [np.full(total, source), rows, n + open_providers, [source]]
+    heads = [np.repeat(np.arange(n), per_company), n + cols, np.full(len(open_providers), sink)]
+    # The last arc lets unused demand drain, so the solver picks only pairs worth taking.
+    heads.append([sink])
+    capacities = [np.ones(total), np.ones(len(rows)), np.array(caps)[open_providers], [total]]
+    costs = [-np.tile(bonus, n), -matrix.scores[rows, cols], np.zeros(len(open_providers)), [0]]
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate(tails).astype(np.int64),
+        np.concatenate(heads).astype(np.int64),
+        np.concatenate(capacities).astype(np.int64),
+        np.rint(np.concatenate(costs) * COST_SCALE).astype(np.int64),
+    )
     flow.set_node_supply(source, total)
     flow.set_node_supply(sink, -total)
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    return [pair for arc, pair in pair_arcs.items() if flow.flow(arc) > 0]
+    chosen = flow.flows(np.arange(total, total + len(rows))) > 0
+    return list(zip(rows[chosen].tolist(), cols[chosen].tolist(), strict=True))
 
 
 def _group(matrix: ScoreMatrix, pairs: Iterable[tuple[int, int]]) -> Recommendations:
     """Matches per company id (every company present), best score first."""
-    rows: dict[int, list[int]] = {i: [] for i in range(len(matrix.companies))}
+    rows: dict[int, list[tuple[float, int]]] = {i: [] for i in range(len(matrix.companies))}
     for i, j in pairs:
-        rows[i].append(j)
+        rows[i].append((-float(matrix.scores[i, j]), j))
     result: Recommendations = {}
-    for i, columns in rows.items():
-        columns.sort(key=lambda j: (-matrix.scores[i, j], j))
+    for i, keyed in rows.items():
+        columns = [j for _, j in sorted(keyed)]
         result[matrix.companies[i].id] = row_matches(matrix, i, columns)
     return result
 
@@ -148,7 +157,7 @@ def recommend_from_matrix(
     count = candidates if candidates is not None else 10 * per_company
     pairs: list[tuple[int, int]] = []
     if per_company > 0 and matrix.scores.size:
-        options = list(_candidates(matrix, caps, count, min_score, on_topic_only))
+        options = _candidates(matrix, caps, count, min_score, on_topic_only)
         pairs = _solve_flow(matrix, caps, per_company, options, fairness)
     return _group(matrix, pairs)
 
