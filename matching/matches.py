@@ -27,7 +27,7 @@ def _points(reason: Reason) -> float:
 class RowExplainer:
     """Builds the explained matches of one company with some providers (matrix columns).
 
-    Methods take a position `n` in `columns`, not a column number.
+    Methods take `j`, a position in `columns`, not a column of the matrix.
     """
 
     def __init__(self, matrix: ScoreMatrix, i: int, columns: Sequence[int]) -> None:
