@@ -71,7 +71,7 @@ def solve(
         return _finish(index, "infeasible", (), started, bound, problems)
     v = cpmodel.build_model(index)
     levels = _levels(index, v)
-    _hint_start(index, v)
+    _hint_start(index, v, started + time_limit_s)
     run = _Run(v, started, time_limit_s, workers or os.cpu_count() or 1, seed, on_progress)
     values = run.solve_levels(levels)
     if values is None:
@@ -101,11 +101,32 @@ def _levels(index: Index, v: cpmodel.Vars) -> list[Level]:
     return levels
 
 
-def _hint_start(index: Index, v: cpmodel.Vars) -> None:
-    """Hint a greedy schedule (seeded with `previous`) to get a first solution fast."""
+def _hint_start(index: Index, v: cpmodel.Vars, deadline: float) -> None:
+    """Hint a greedy schedule (seeded with `previous`) to get a first solution fast.
+
+    CP-SAT uses a hint best when it is complete, so the auxiliary variables are filled in by
+    a quick solve of the model with the meetings fixed; if that fails, only meetings are hinted.
+    """
     start = greedy_meetings(index, start=index.problem.previous)
-    for (r, t), var in v.x.items():
-        v.model.add_hint(var, start.get(r) == t)
+    wanted = {var.index: int(start.get(r) == t) for (r, t), var in v.x.items()}
+    full = _complete(v.model, wanted, max(0.5, (deadline - time.monotonic()) / 10))
+    m = v.model
+    for i, val in (full or wanted).items():
+        m.add_hint(m.get_int_var_from_proto_index(i), val)
+
+
+def _complete(model: cp_model.CpModel, fixed: dict[int, int], budget: float):
+    """Values of every variable extending `fixed`, or None if none is found quickly."""
+    clone = model.clone()
+    clone.clear_objective()
+    for i, val in fixed.items():
+        clone.add(clone.get_int_var_from_proto_index(i) == val)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = budget
+    solver.parameters.num_workers = 1
+    if solver.solve(clone) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return dict(enumerate(solver.response_proto.solution))
 
 
 class _Run:
@@ -139,6 +160,9 @@ class _Run:
         probing = not level.maximize and level.name == "breaks"
         end = time.monotonic() + budget
         status, solver = self._run(level, budget * (0.3 if probing else 1.0))
+        if status == cp_model.UNKNOWN and self.values is None:
+            # No solution yet (e.g. the greedy hint misses required meetings): keep going.
+            status, solver = self._run(level, end - time.monotonic())
         if status == cp_model.INFEASIBLE and self.values is None:
             self.infeasible = True
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
