@@ -23,6 +23,7 @@ class Vars:
     busy: dict[tuple[int, int], Lit] = field(default_factory=dict)
     breaks: list = field(default_factory=list)
     required_lits: dict[int, Lit] = field(default_factory=dict)
+    assume: bool = False  # required meetings hang on assumptions: no implied constraints
     break_bound_lit: Lit | None = None
 
     def held(self, index: Index, r: int) -> list[Lit]:
@@ -32,7 +33,7 @@ class Vars:
 
 def build_model(index: Index, *, assume: bool = False) -> Vars:
     """Build the timetable model; with `assume`, required meetings hang on assumption literals."""
-    v = Vars(cp_model.CpModel())
+    v = Vars(cp_model.CpModel(), assume=assume)
     for r, slots in enumerate(index.allowed):
         for t in slots:
             v.x[r, t] = v.model.new_bool_var(f"x{r}_{t}")
@@ -41,7 +42,7 @@ def build_model(index: Index, *, assume: bool = False) -> Vars:
     _add_slot_constraints(index, v)
     _add_precedences(index, v)
     v.breaks = [_participant_breaks(index, v, p) for p in range(len(index.part_pos))]
-    if len(index.sessions) == 1:
+    if len(index.sessions) == 1 and not assume:
         for p in range(len(index.part_pos)):
             _add_window(index, v, p)
     _add_break_difference(index, v, assume)
@@ -87,7 +88,7 @@ def _add_participant_constraints(index: Index, v: Vars) -> None:
             m.add(sum(count) <= cap_m)
         busy_lits = [v.busy[p, t] for t in range(index.n_slots) if (p, t) in v.busy]
         requests = index.problem.requests
-        if cap == 1 and reqs and all(requests[r].required for r in reqs):
+        if cap == 1 and reqs and not v.assume and all(requests[r].required for r in reqs):
             # Implied: a participant whose meetings are all required is busy in exactly
             # as many slots as it has meetings (a pure cardinality on the busy literals).
             m.add(sum(busy_lits) == len(reqs))
@@ -125,7 +126,7 @@ def _add_precedences(index: Index, v: Vars) -> None:
     requests = index.problem.requests
 
     def held(r: int):
-        if requests[r].required:
+        if requests[r].required and not v.assume:
             return None
         if r not in held_lit:
             held_lit[r] = m.new_bool_var(f"h{r}")
@@ -146,8 +147,10 @@ def _participant_breaks(index: Index, v: Vars, p: int):
     """Exact break count of p: blocks of consecutive busy slots minus one, per session."""
     m = v.model
     total: list = []
-    single_required = len(index.sessions) == 1 and any(
-        index.problem.requests[r].required for r in index.by_participant[p]
+    single_required = (
+        len(index.sessions) == 1
+        and not v.assume
+        and any(index.problem.requests[r].required for r in index.by_participant[p])
     )
     for session in index.sessions:
         lits = [v.busy.get((p, t)) for t in session]

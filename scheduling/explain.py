@@ -115,6 +115,7 @@ def explain_infeasible(index: Index, *, time_limit_s: float = 10.0) -> tuple[str
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = 1
+    solver.parameters.cp_model_presolve = False  # presolve can hide the core
     status = solver.solve(v.model)
     if status != cp_model.INFEASIBLE:
         return ("the required meetings cannot all be scheduled (no short explanation found)",)

@@ -1,0 +1,174 @@
+"""CP-SAT solver on small hand-made problems with known optima."""
+
+from __future__ import annotations
+
+from scheduling import check, solve, upper_bound
+
+FAST = {"time_limit_s": 10, "workers": 1, "seed": 0}
+
+
+def _slot_of(solution, request: str) -> str | None:
+    return next((m.slot for m in solution.meetings if m.request == request), None)
+
+
+def test_solve_capacity_two_host_holds_two_meetings_at_once(make):
+    problem = make(
+        slots=[{"id": "m1"}],
+        participants=[{"id": "H", "capacity": 2}, {"id": "A"}, {"id": "B"}, {"id": "C"}],
+        requests=[{"id": f"r{i}", "a": p, "b": "H"} for i, p in enumerate("ABC")],
+    )
+    solution = solve(problem, **FAST)
+    assert solution.status == "optimal"
+    assert solution.stats.weight == 2
+    assert solution.stats.upper_bound_weight == 2
+    assert check(problem, solution) == []
+    assert [u.reason for u in solution.unscheduled] == [
+        "H fully booked by higher-priority requests"
+    ]
+
+
+def test_solve_keeps_fixed_slot(make):
+    problem = make(requests=[{"id": "r1", "a": "A", "b": "B", "fixed_slot": "m3"}])
+    solution = solve(problem, **FAST)
+    assert _slot_of(solution, "r1") == "m3"
+
+
+def test_solve_respects_precedence(make):
+    problem = make(
+        slots=[{"id": "m1"}, {"id": "m2"}],
+        requests=[
+            {"id": "r1", "a": "A", "b": "B", "required": True},
+            {"id": "r2", "a": "C", "b": "D", "required": True, "after": ["r1"]},
+        ],
+    )
+    solution = solve(problem, **FAST)
+    assert (_slot_of(solution, "r1"), _slot_of(solution, "r2")) == ("m1", "m2")
+    assert check(problem, solution) == []
+
+
+def test_solve_maximises_weight_then_minimises_breaks(make):
+    problem = make(
+        requests=[
+            {"id": "r1", "a": "A", "b": "B", "weight": 3},
+            {"id": "r2", "a": "A", "b": "C", "weight": 2},
+            {"id": "r3", "a": "B", "b": "C", "weight": 1},
+        ],
+    )
+    solution = solve(problem, **FAST)
+    assert solution.status == "optimal"
+    assert solution.stats.weight == 6
+    assert solution.stats.breaks == 1  # three pairwise meetings: someone waits one slot
+
+
+def test_solve_infeasible_when_participant_has_too_many_required(make):
+    problem = make(
+        slots=[{"id": "m1"}, {"id": "m2"}],
+        requests=[{"id": f"r{p}", "a": "A", "b": p, "required": True} for p in "BCD"],
+    )
+    solution = solve(problem, **FAST)
+    assert solution.status == "infeasible"
+    assert solution.diagnostics == (
+        'participant "A" has 3 required meetings but only 2 available slots x capacity 1',
+    )
+
+
+def test_solve_infeasible_slot_with_more_fixed_meetings_than_tables(make):
+    problem = make(
+        tables=1,
+        requests=[
+            {"id": "r1", "a": "A", "b": "B", "required": True, "fixed_slot": "m1"},
+            {"id": "r2", "a": "C", "b": "D", "required": True, "fixed_slot": "m1"},
+        ],
+    )
+    solution = solve(problem, **FAST)
+    assert solution.diagnostics == ('slot "m1" has 2 fixed meetings but 1 tables',)
+
+
+def test_solve_infeasible_cyclic_precedences(make):
+    problem = make(
+        requests=[
+            {"id": "r1", "a": "A", "b": "B", "required": True, "after": ["r2"]},
+            {"id": "r2", "a": "C", "b": "D", "required": True, "after": ["r1"]},
+        ],
+    )
+    solution = solve(problem, **FAST)
+    assert solution.status == "infeasible"
+    assert "cyclic precedences" in solution.diagnostics[0]
+
+
+def test_solve_infeasible_triangle_explained_by_core(make):
+    # Each participant needs 2 meetings in 2 slots, but a triangle needs 3 slots.
+    problem = make(
+        slots=[{"id": "m1"}, {"id": "m2"}],
+        requests=[
+            {"id": "ab", "a": "A", "b": "B", "required": True},
+            {"id": "bc", "a": "B", "b": "C", "required": True},
+            {"id": "ca", "a": "C", "b": "A", "required": True},
+        ],
+    )
+    solution = solve(problem, **FAST)
+    assert solution.status == "infeasible"
+    assert solution.diagnostics[0].startswith("these required meetings cannot all be scheduled")
+    for name in ('"ab"', '"bc"', '"ca"'):
+        assert name in solution.diagnostics[0]
+
+
+def test_solve_keeps_previous_slot_when_equivalent(make):
+    requests = [{"id": "r1", "a": "A", "b": "B"}]
+    problem = make(requests=requests, previous=[{"request": "r1", "slot": "m2"}])
+    solution = solve(problem, **FAST)
+    assert _slot_of(solution, "r1") == "m2"
+    assert solution.stats.changed_from_previous == 0
+
+
+def test_solve_max_break_difference_drops_meeting_that_makes_a_break(make):
+    requests = [
+        {"id": "r1", "a": "A", "b": "B", "required": True, "fixed_slot": "m1"},
+        {"id": "r2", "a": "A", "b": "C", "weight": 5, "slots": ["m3"]},
+    ]
+    free = solve(make(requests=requests), **FAST)
+    assert free.stats.weight == 6
+    assert free.stats.breaks == 1
+    bounded = make(requests=requests, objective={"max_break_difference": 0})
+    solution = solve(bounded, **FAST)
+    assert solution.stats.weight == 1
+    assert check(bounded, solution) == []
+    assert solution.unscheduled[0].reason == "left out to respect the bound on break differences"
+
+
+def test_solve_home_tables_and_table_count(make):
+    problem = make(
+        tables=[{"id": "T1"}, {"id": "T2"}],
+        participants=[{"id": "A", "home_table": "T2"}, {"id": "B"}, {"id": "C"}, {"id": "D"}],
+        requests=[
+            {"id": "r1", "a": "B", "b": "A"},
+            {"id": "r2", "a": "C", "b": "A"},
+            {"id": "r3", "a": "C", "b": "D"},
+            {"id": "r4", "a": "B", "b": "D"},
+        ],
+    )
+    solution = solve(problem, **FAST)
+    assert solution.stats.weight == 4
+    assert {m.table for m in solution.meetings if m.request in ("r1", "r2")} == {"T2"}
+    assert check(problem, solution) == []
+
+
+def test_solve_reports_progress(make):
+    seen = []
+    problem = make(requests=[{"id": "r1", "a": "A", "b": "B"}])
+    solve(problem, on_progress=seen.append, **FAST)
+    assert seen
+    assert seen[0].meetings in (0, 1)
+
+
+def test_upper_bound_non_bipartite_is_valid(make):
+    problem = make(
+        slots=[{"id": "m1"}],
+        requests=[
+            {"id": "ab", "a": "A", "b": "B"},
+            {"id": "bc", "a": "B", "b": "C"},
+            {"id": "ca", "a": "C", "b": "A"},
+        ],
+    )
+    assert upper_bound(problem) == 1
+    assert solve(problem, **FAST).stats.weight == 1
