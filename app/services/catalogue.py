@@ -12,6 +12,7 @@ Search is one function whatever the database (see docs/catalogue.md):
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, fields
 
@@ -36,11 +37,17 @@ MAX_QUERY_LENGTH = 200  # characters of `q` kept; the rest is ignored
 MAX_TERMS = 12  # search terms kept
 MAX_PAGE = 10_000
 
-# Accent folding for PostgreSQL, one character to one character (`translate`); immutable, so
-# usable in an index expression, and no extension to install.
-_ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸœŒæÆ"
-_PLAIN = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuyyooaa"
-assert len(_ACCENTED) == len(_PLAIN)
+# Accent folding for PostgreSQL without the unaccent extension: `lower` then `translate`, in
+# an IMMUTABLE function (so usable in index expressions). Its high COST tells the planner that
+# folding every row is expensive (it is: several times the cost of to_tsvector), so it answers
+# searches from the GIN indexes instead of scanning the table, even for common words.
+PG_FOLD_FUNCTION = """
+CREATE OR REPLACE FUNCTION fts_fold(value text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$
+BEGIN
+  RETURN translate(lower(value), 'àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ', 'aaaaaaceeeeiiiinooooouuuuyyoa');
+END
+$$"""
 
 _TERM = re.compile(r"\w+", re.UNICODE)
 
@@ -99,8 +106,7 @@ def _pg_vector(*weighted_columns: tuple[str, str]) -> str:
     match them.
     """
     return " || ".join(
-        f"setweight(to_tsvector('french'::regconfig, translate({column}, '{_ACCENTED}',"
-        f" '{_PLAIN}')), '{weight}')"
+        f"setweight(to_tsvector('french'::regconfig, fts_fold({column})), '{weight}')"
         for column, weight in weighted_columns
     )
 
@@ -205,17 +211,67 @@ def _apply_filters(stmt: sa.Select, filters: CatalogueFilters) -> sa.Select:
     return stmt
 
 
-def _search_postgresql(stmt: sa.Select, q: str) -> sa.Select:
-    # The user's text goes to websearch_to_tsquery, which never raises on bad syntax.
-    query = sa.func.websearch_to_tsquery(
-        sa.literal_column("'french'::regconfig"),
-        sa.func.translate(q, _ACCENTED, _PLAIN),
+def _pg_query(text_sql: str) -> str:
+    """SQL of the accent-folded French tsquery of `text_sql` (never raises on bad syntax)."""
+    return f"websearch_to_tsquery('french'::regconfig, fts_fold({text_sql}))"
+
+
+def _pg_searchable(terms: list[str]) -> list[str]:
+    """The terms that are not French stop words (those would match nothing)."""
+    return list(
+        db.session.scalars(
+            sa.text(
+                "SELECT t FROM unnest(CAST(:terms AS text[])) WITH ORDINALITY AS u(t, n)"
+                f" WHERE numnode({_pg_query('t')}) > 0 ORDER BY n"
+            ),
+            {"terms": terms},
+        )
     )
-    vector = sa.literal_column(
-        f"({_solution_vector('solution.')}) || ({_organisation_vector('organisation.')})"
+
+
+def _pg_term_hits(index: int, term: str) -> sa.TextClause:
+    """Ids of solutions whose own text or whose provider's text contains `term`.
+
+    Each half is answered by a GIN expression index; intersecting the terms gives the same
+    result as searching the solution and provider texts as one document.
+    """
+    param = f"fts_term_{index}"
+    return (
+        sa.text(
+            f"SELECT solution.id FROM solution"
+            f" WHERE ({_solution_vector('solution.')}) @@ {_pg_query(':' + param)}"
+            f" UNION SELECT solution.id FROM solution"
+            f" JOIN organisation ON organisation.id = solution.provider_id"
+            f" WHERE ({_organisation_vector('organisation.')}) @@ {_pg_query(':' + param)}"
+        )
+        .bindparams(sa.bindparam(param, term))
+        .columns(id=sa.Integer)
     )
-    rank = sa.func.ts_rank(vector, query)
-    return stmt.where(vector.op("@@")(query)).order_by(rank.desc())
+
+
+def _pg_search_ready() -> bool:
+    """Whether fts_fold exists; created (with the indexes) on first use if it does not."""
+    check = sa.text("SELECT to_regprocedure('fts_fold(text)') IS NOT NULL")
+    if db.session.scalar(check):
+        return True
+    # A concurrent creation or no right to create: search falls back to LIKE.
+    with contextlib.suppress(sa.exc.DBAPIError):
+        ensure_search_index(db.engine)
+    return bool(db.session.scalar(check))
+
+
+def _search_postgresql(stmt: sa.Select, terms: list[str]) -> sa.Select:
+    terms = _pg_searchable(terms)
+    if not terms:
+        return stmt
+    for index, term in enumerate(terms):
+        stmt = stmt.where(Solution.id.in_(_pg_term_hits(index, term)))
+    # Ranked on the short fields only: folding long descriptions for every hit costs too much.
+    rank_vector = sa.literal_column(
+        _pg_vector(("solution.name", "A"), ("solution.summary", "B"), ("organisation.name", "B"))
+    )
+    query = sa.text(_pg_query(":fts_terms")).bindparams(fts_terms=" ".join(terms))
+    return stmt.order_by(sa.func.ts_rank(rank_vector, query).desc())
 
 
 def _fts5_query(terms: list[str]) -> str:
@@ -252,8 +308,8 @@ def search_solutions(*, q: str, filters: CatalogueFilters, page: int, per_page: 
     stmt = _apply_filters(_public_solutions(), filters)
     terms = search_terms(q)
     dialect = db.engine.dialect.name
-    if terms and dialect == "postgresql":
-        stmt = _search_postgresql(stmt, " ".join(terms))
+    if terms and dialect == "postgresql" and _pg_search_ready():
+        stmt = _search_postgresql(stmt, terms)
     elif terms and dialect == "sqlite" and ensure_search_index(db.engine):
         stmt = _search_sqlite(stmt, terms)
     elif terms:
@@ -310,6 +366,8 @@ def ensure_search_index(bind: sa.Engine | sa.Connection) -> bool:
             return ensure_search_index(conn)
     dialect = bind.dialect.name
     if dialect == "postgresql":
+        if bind.scalar(sa.text("SELECT to_regprocedure('fts_fold(text)')")) is None:
+            bind.exec_driver_sql(PG_FOLD_FUNCTION)
         for name, (table, vector) in PG_INDEXES.items():
             bind.exec_driver_sql(
                 f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (({vector}))"
@@ -344,6 +402,7 @@ def drop_search_index(bind: sa.Connection) -> None:
     if bind.dialect.name == "postgresql":
         for name in PG_INDEXES:
             bind.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        bind.exec_driver_sql("DROP FUNCTION IF EXISTS fts_fold(text)")
     elif bind.dialect.name == "sqlite":
         for name in FTS_TRIGGERS:
             bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")

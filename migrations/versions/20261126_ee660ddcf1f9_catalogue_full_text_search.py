@@ -4,8 +4,9 @@ Revision ID: ee660ddcf1f9
 Revises: 805e6382b788
 Create Date: 2026-11-26 09:12:40.000000
 
-PostgreSQL: GIN expression indexes over the accent-folded, weighted French tsvectors that
-app/services/catalogue.py queries (the SQL is frozen here; a test checks it still matches).
+PostgreSQL: an IMMUTABLE accent-folding function `fts_fold` and GIN expression indexes over
+the folded, weighted French tsvectors that app/services/catalogue.py queries (the SQL is
+frozen here; a test checks it still matches the service).
 SQLite: nothing to create here. The FTS5 table `fts_solution` and its triggers are a derived
 index that the search service creates and back-fills on first use (`ensure_search_index`);
 keeping it out of the schema keeps `upgrade` equal to the models' tables. Downgrade drops it
@@ -20,14 +21,18 @@ down_revision = '805e6382b788'
 branch_labels = None
 depends_on = None
 
-_ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸœŒæÆ"
-_PLAIN = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuyyooaa"
+FOLD_FUNCTION = """
+CREATE OR REPLACE FUNCTION fts_fold(value text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$
+BEGIN
+  RETURN translate(lower(value), 'àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ', 'aaaaaaceeeeiiiinooooouuuuyyoa');
+END
+$$"""
 
 
 def _vector(*weighted_columns):
     return " || ".join(
-        f"setweight(to_tsvector('french'::regconfig, translate({column}, '{_ACCENTED}',"
-        f" '{_PLAIN}')), '{weight}')"
+        f"setweight(to_tsvector('french'::regconfig, fts_fold({column})), '{weight}')"
         for column, weight in weighted_columns
     )
 
@@ -44,6 +49,7 @@ SQLITE_TRIGGERS = (
 
 def upgrade():
     if op.get_bind().dialect.name == "postgresql":
+        op.get_bind().exec_driver_sql(FOLD_FUNCTION)
         for name, (table, vector) in INDEXES.items():
             op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (({vector}))")
 
@@ -53,6 +59,7 @@ def downgrade():
     if dialect == "postgresql":
         for name in INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
+        op.execute("DROP FUNCTION IF EXISTS fts_fold(text)")
     elif dialect == "sqlite":
         for name in SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")

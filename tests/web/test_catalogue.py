@@ -20,6 +20,7 @@ from app.models import (
 from app.models.enums import Maturity, OrganisationKind, PriceRange
 from app.services.catalogue import (
     FTS_TRIGGERS,
+    PG_FOLD_FUNCTION,
     PG_INDEXES,
     drop_search_index,
     ensure_search_index,
@@ -385,6 +386,7 @@ def test_search_index_migration_matches_the_service():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.INDEXES == PG_INDEXES
+    assert module.FOLD_FUNCTION == PG_FOLD_FUNCTION
     assert set(module.SQLITE_TRIGGERS) == set(FTS_TRIGGERS)
 
 
