@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.catalogue.routes import bp as catalogue_bp
     from app.i18n import bp as i18n_bp
+    from app.matchmaking.routes import bp as matchmaking_bp
     from app.organiser.routes import bp as organiser_bp
     from app.participant.routes import bp as participant_bp
     from app.public.routes import bp as public_bp
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         participant_bp,
         registration_bp,
+        matchmaking_bp,
         organiser_bp,
     )
     for blueprint in blueprints:

@@ -9,13 +9,16 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.models import Event, db
+from app.models.base import utcnow
 from app.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo
+from app.services.notifications import send_digests
 from app.services.taxonomy import load_taxonomy, taxonomy_loaded
 
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(taxonomy_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(digest_command)
 
 
 @click.command("taxonomy")
@@ -42,3 +45,10 @@ def demo_command(if_empty: bool) -> None:
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, name, kind in DEMO_ACCOUNTS:
         click.echo(f"  {email:32} {name:24} {kind.value if kind else 'organiser, admin'}")
+
+
+@click.command("send-digests")
+def digest_command() -> None:
+    """Send the daily e-mail digest of notifications (run once a day, e.g. from cron)."""
+    sent = send_digests(now=utcnow())
+    click.echo(f"{sent} digest e-mail(s) sent.")

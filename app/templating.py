@@ -39,3 +39,14 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(long_date, "long_date")
     app.context_processor(lambda: {"current_locale": str(get_locale())})
+    app.context_processor(_unread_notifications)
+
+
+def _unread_notifications() -> dict:
+    from flask_login import current_user
+
+    from app.services.notifications import unread_count
+
+    if current_user and current_user.is_authenticated:
+        return {"unread_notifications": unread_count(current_user)}
+    return {"unread_notifications": 0}

@@ -77,6 +77,9 @@ class ResetPasswordForm(FlaskForm):
 
 class AccountForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    daily_digest = BooleanField(
+        _l("Receive notifications in one e-mail a day instead of one e-mail each")
+    )
     locale = SelectField(
         _l("Language"), choices=as_choices([("fr", "Français"), ("en", "English")])
     )

@@ -169,6 +169,7 @@ def settings():
     if form.validate_on_submit():
         current_user.name = form.name.data.strip()
         current_user.locale = form.locale.data
+        current_user.daily_digest = form.daily_digest.data
         db.session.commit()
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))

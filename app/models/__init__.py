@@ -3,6 +3,7 @@
 from app.models.base import Base, db
 from app.models.event import Event, MeetingTable, Session, Slot
 from app.models.matchmaking import MeetingRequest
+from app.models.notification import Notification
 from app.models.organisation import Organisation, Solution
 from app.models.registration import Attendee, Registration
 from app.models.schedule import Feedback, Meeting, Schedule, ScheduleRun
@@ -30,6 +31,7 @@ __all__ = [
     "MeetingRequest",
     "MeetingTable",
     "Membership",
+    "Notification",
     "Organisation",
     "Region",
     "Registration",

@@ -27,6 +27,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     email_confirmed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # E-mail notifications once a day instead of one e-mail per event.
+    daily_digest: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Bumped when the password or e-mail changes: every other session is logged out.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 

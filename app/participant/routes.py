@@ -33,6 +33,7 @@ from app.models import (
     UseCase,
     db,
 )
+from app.models.base import utcnow
 from app.models.enums import Maturity, MemberRole, OrganisationKind, PriceRange
 from app.participant.forms import (
     InviteForm,
@@ -42,6 +43,7 @@ from app.participant.forms import (
 )
 from app.services import ServiceError
 from app.services import organisations as svc
+from app.services.notifications import mark_all_read, recent
 from app.services.registrations import user_registrations
 from app.services.taxonomy import by_codes, reference_choices
 from app.tokens import TokenError, make_token, read_token
@@ -327,3 +329,14 @@ def solution_delete(org_id: int, solution_id: int):
     db.session.commit()
     flash(_("The solution has been deleted."), "success")
     return redirect(url_for("participant.profile", org_id=org_id))
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+def notifications():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        mark_all_read(user=current_user, now=utcnow())
+        db.session.commit()
+        return redirect(url_for("participant.notifications"))
+    return render_template("participant/notifications.html", items=recent(current_user), form=form)

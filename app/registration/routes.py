@@ -205,9 +205,8 @@ def cancel(slug: str, reg_id: int):
 @login_required
 def participants(slug: str):
     event = _event(slug)
-    if svc.approved_registration(event, current_user) is None and not svc.is_organiser(
-        event, current_user
-    ):
+    mine = svc.approved_registration(event, current_user)
+    if mine is None and not svc.is_organiser(event, current_user):
         abort(403)
     filters = DirectoryFilters(
         **{k: request.args.get(k) or None for k in ("role", "sector", "use_case", "size")}
@@ -217,5 +216,6 @@ def participants(slug: str):
         event=event,
         filters=filters,
         registrations=directory(event, filters),
+        my_registration=mine,
         choices=reference_choices(str(get_locale())),
     )

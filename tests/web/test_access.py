@@ -30,6 +30,7 @@ ANY_USER = {
     "participant.dashboard",
     "participant.organisation_new",
     "participant.join",
+    "participant.notifications",
     "auth.settings",
     "auth.change_email",
     "auth.change_password",
@@ -60,6 +61,8 @@ def world(factory):
     registration = factory.registration(
         event=event, organisation=org, role=RegistrationRole.PROVIDER
     )
+    company = factory.registration(event=event)
+    request = factory.meeting_request(src=company, dst=registration)
     return {
         "slug": event.slug,
         "org_id": org.id,
@@ -70,6 +73,8 @@ def world(factory):
         "decision": "refuser",
         "filename": "css/site.css",
         "provider_id": org.id,
+        "request_id": request.id,
+        "to_id": company.id,
     }
 
 
@@ -128,4 +133,4 @@ def test_organiser_pages_only_for_organisers(client, auth, world):
     auth.logout()
     auth.login("organiser@example.fr")
     assert client.get(url).status_code == 200
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 2
