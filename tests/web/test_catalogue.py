@@ -184,6 +184,8 @@ def test_catalogue_form_keeps_chosen_values(client, catalogue):
         ("CONTROLE QUALITE", ["Contrôle qualité visuel"]),
         ("apprentissage profond", ["Contrôle qualité visuel"]),
         ("Lexia chatbot", ["Assistant client"]),
+        ("machine", ["Maintenance prédictive"]),
+        ("pannes des machines", ["Maintenance prédictive"]),
         ("introuvable", []),
     ],
     ids=[
@@ -196,6 +198,8 @@ def test_catalogue_form_keeps_chosen_values(client, catalogue):
         "case-and-accents",
         "description",
         "provider-and-solution-words",
+        "singular-finds-plural",
+        "with-stop-word",
         "no-match",
     ],
 )
