@@ -120,6 +120,44 @@ def company_journey(page: Page, base: str, outbox: Path, suffix: str) -> None:
     shot(page, "dashboard")
 
 
+def log_in(page: Page, base: str, email: str, password: str = "demo-rdv-ia-2026") -> None:
+    page.goto(f"{base}/compte/connexion")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Mon espace")).to_be_visible()
+
+
+def matchmaking_journey(page: Page, base: str) -> None:
+    """A demo company follows three suggestions; a demo provider accepts two, declines one."""
+    log_in(page, base, "entreprise@demo.rdv-ia.fr")
+    page.goto(f"{base}/evenements/{DEMO_SLUG}/rendez-vous/")
+    expect(page.get_by_role("heading", name="Suggestions pour vous")).to_be_visible()
+    expect(page.locator(".reasons li").first).to_be_visible()
+    shot(page, "suggestions")
+    for n in range(3):
+        page.goto(f"{base}/evenements/{DEMO_SLUG}/rendez-vous/")
+        page.get_by_role("link", name="Demander un rendez-vous").first.click()
+        page.get_by_label("Souhaite rencontrer").check()
+        page.get_by_label("Message (facultatif)").fill("Bonjour, votre solution nous intéresse.")
+        if n == 0:
+            shot(page, "request-form")
+        page.get_by_role("button", name="Envoyer la demande").click()
+        expect(page.locator(".flash-success")).to_be_visible()
+    page.get_by_role("button", name="Se déconnecter").click()
+    log_in(page, base, "fournisseur@demo.rdv-ia.fr")
+    page.goto(f"{base}/evenements/{DEMO_SLUG}/rendez-vous/?statut=pending")
+    for decision in ("Accepter", "Accepter", "Refuser"):
+        form = page.locator("form.answer").first
+        if decision == "Refuser":
+            form.get_by_label("Motif si vous refusez (facultatif)").fill("Pas notre cœur de métier.")
+        form.get_by_role("button", name=decision, exact=True).click()
+        expect(page.locator(".flash-success")).to_be_visible()
+        page.goto(f"{base}/evenements/{DEMO_SLUG}/rendez-vous/?statut=pending")
+    page.goto(f"{base}/evenements/{DEMO_SLUG}/rendez-vous/")
+    shot(page, "provider-requests")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:5000")
@@ -139,6 +177,9 @@ def main() -> None:
             if journey is provider_journey:
                 register(page, args.base_url, None)
             context.close()
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="fr-FR")
+        matchmaking_journey(context.new_page(), args.base_url)
+        context.close()
         browser.close()
     print(f"Journey done; screenshots in {SHOTS}")
 
