@@ -31,7 +31,7 @@ class Vars:
         return [self.x[r, t] for t in index.allowed[r]]
 
 
-def build_model(index: Index, *, assume: bool = False) -> Vars:
+def build_model(index: Index, *, assume: bool = False, breaks: bool = True) -> Vars:
     """Build the timetable model; with `assume`, required meetings hang on assumption literals."""
     v = Vars(cp_model.CpModel(), assume=assume)
     for r, slots in enumerate(index.allowed):
@@ -41,6 +41,9 @@ def build_model(index: Index, *, assume: bool = False) -> Vars:
     _add_participant_constraints(index, v)
     _add_slot_constraints(index, v)
     _add_precedences(index, v)
+    if not breaks:  # selection phase of the decomposition: no break machinery
+        v.breaks = [None] * len(index.part_pos)
+        return v
     v.breaks = [_participant_breaks(index, v, p) for p in range(len(index.part_pos))]
     if len(index.sessions) == 1 and not assume:
         for p in range(len(index.part_pos)):
@@ -255,6 +258,8 @@ def coverage_goal(index: Index, v: Vars):
         has = v.model.new_bool_var(f"has{p}")
         lits = [lit for r in index.by_participant[p] for lit in v.held(index, r)]
         v.model.add_bool_or(lits).only_enforce_if(has)
+        for lit in lits:  # exact, so that a completed hint already counts these participants
+            v.model.add_implication(lit, has)
         terms.append(has)
     return sum(terms)
 

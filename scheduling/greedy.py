@@ -59,8 +59,11 @@ class _State:
             self.table_used.discard((k, t))
 
 
-def greedy_meetings(index: Index, start=()) -> dict[int, int]:
-    """Request index -> slot index; `start` assignments (e.g. previous) are placed first."""
+def greedy_meetings(index: Index, start=(), *, compact: bool = False) -> dict[int, int]:
+    """Request index -> slot index; `start` assignments (e.g. previous) are placed first.
+
+    Each request goes to its earliest feasible slot, or with `compact` to the feasible slot
+    that adds the fewest breaks (then next to existing meetings, then earliest)."""
     state = _State(index)
     for a in start:
         r, t = index.req_pos.get(a.request), index.slot_pos.get(a.slot)
@@ -71,11 +74,28 @@ def greedy_meetings(index: Index, start=()) -> dict[int, int]:
     for r in order:
         if r in state.slot_of:
             continue
-        t = next((t for t in index.allowed[r] if state.fits(r, t)), None)
+        fits = [t for t in index.allowed[r] if state.fits(r, t)]
+        t = min(fits, key=lambda t: _compact_cost(state, r, t)) if compact and fits else None
+        t = t if t is not None else next(iter(fits), None)
         if t is not None:
             state.place(r, t)
     _repair_breaks(index, state)
     return dict(state.slot_of)
+
+
+def _compact_cost(state: _State, r: int, t: int) -> tuple[int, int, int]:
+    """(breaks added, minus neighbours already busy, slot) of placing request r in slot t."""
+    index = state.index
+    session = next(s for s in index.sessions if t in s)
+    added = lonely = 0
+    for p in index.pair(r):
+        row = state.load[p]
+        busy = {u for u in session if row[u]}
+        added += count_breaks(busy | {t}, (session,)) - count_breaks(busy, (session,))
+        i = session.index(t)
+        near = (i > 0 and row[session[i - 1]]) or (i + 1 < len(session) and row[session[i + 1]])
+        lonely -= bool(near)
+    return added, lonely, t
 
 
 def _repair_breaks(index: Index, state: _State) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
@@ -18,12 +18,14 @@ from . import cpmodel
 from .bounds import upper_bound_index
 from .explain import explain_infeasible, precheck, unscheduled_reasons
 from .greedy import greedy_meetings
-from .index import Index, build_index
+from .index import Index, build_index, count_breaks
+from .local import improve_breaks
 from .metrics import compute_stats
 from .model import Problem, ProgressInfo, Solution
 from .tables import assign_tables
 
 # Relative time shares of the levels (a level that finishes early hands its time on).
+_LARGE = 20_000  # meeting-slot variables above which presolve is lightened
 _SHARES = {"weight": 4.0, "coverage": 1.0, "min_count": 1.0, "breaks": 4.0, "stability": 2.0}
 
 
@@ -63,26 +65,112 @@ def solve(
     on_progress: Callable[[ProgressInfo], None] | None = None,
 ) -> Solution:
     """Schedule `problem` with CP-SAT; never prints; always returns a Solution."""
-    started = time.monotonic()
+    ctx = _Context(
+        time.monotonic(), time_limit_s, workers or os.cpu_count() or 1, seed, on_progress
+    )
     index = build_index(problem)
     bound = upper_bound_index(index)
     problems = precheck(index)
     if problems:
-        return _finish(index, "infeasible", (), started, bound, problems)
-    v = cpmodel.build_model(index)
-    levels = _levels(index, v)
-    _hint_start(index, v, started + time_limit_s)
-    run = _Run(v, started, time_limit_s, workers or os.cpu_count() or 1, seed, on_progress)
-    values = run.solve_levels(levels)
+        return _finish(index, "infeasible", {}, ctx.started, bound, problems)
+    start = greedy_meetings(index, start=problem.previous, compact=True)
+    if _decompose(index):
+        slots, status = _solve_decomposed(index, start, ctx)
+    else:
+        v = cpmodel.build_model(index)
+        run = _optimise(v, _levels(index, v), start, ctx.deadline, ctx)
+        slots, status = _slots(v, run.values), _status(run)
+    if status == "infeasible":
+        notes = explain_infeasible(index, time_limit_s=max(1.0, time_limit_s / 4))
+        return _finish(index, status, {}, ctx.started, bound, notes)
+    if status == "unknown":
+        return _finish(
+            index, status, {}, ctx.started, bound, ("no solution within the time limit",)
+        )
+    return _finish(index, status, slots, ctx.started, bound, ())
+
+
+@dataclass(frozen=True)
+class _Context:
+    started: float
+    time_limit_s: float
+    workers: int
+    seed: int
+    on_progress: Callable[[ProgressInfo], None] | None
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.time_limit_s
+
+
+def _decompose(index: Index) -> bool:
+    """Large problems without a break bound are solved in two phases (see docs/scheduling.md)."""
+    n_vars = sum(len(a) for a in index.allowed)
+    return n_vars > _LARGE and index.problem.objective.max_break_difference is None
+
+
+def _optimise(v: cpmodel.Vars, levels: list[Level], start: dict, deadline: float, ctx) -> _Run:
+    run = _Run(v, ctx, deadline)
+    run.values = _hint_start(v, start, deadline)
+    run.solve_levels(levels)
+    return run
+
+
+def _status(run: _Run) -> str:
+    if run.values is None:
+        return "infeasible" if run.infeasible else "unknown"
+    return "optimal" if run.all_optimal else "feasible"
+
+
+def _slots(v: cpmodel.Vars, values: list[int] | None) -> dict[int, int]:
     if values is None:
-        if run.infeasible:
-            notes = explain_infeasible(index, time_limit_s=max(1.0, time_limit_s / 4))
-            return _finish(index, "infeasible", (), started, bound, notes)
-        return _finish(index, "unknown", (), started, bound, ("no solution within the time limit",))
-    slots = {r: t for (r, t), var in v.x.items() if values[var.index]}
-    meetings = assign_tables(index, slots)
-    status = "optimal" if run.all_optimal else "feasible"
-    return _finish(index, status, meetings, started, bound, ())
+        return {}
+    return {r: t for (r, t), var in v.x.items() if values[var.index]}
+
+
+def _solve_decomposed(index: Index, start: dict, ctx) -> tuple[dict[int, int], str]:
+    """Phase 1 chooses the meetings (weight, coverage, minimum count) without break variables;
+    phase 2 keeps exactly those meetings and re-times them for breaks, then stability."""
+    v1 = cpmodel.build_model(index, breaks=False)
+    levels = _levels(index, v1)
+    split = ctx.started + ctx.time_limit_s * 0.5
+    run1 = _optimise(v1, levels, start, split, ctx)
+    chosen = _slots(v1, run1.values) if run1.values is not None else start
+    if run1.values is None and run1.infeasible:
+        return {}, "infeasible"
+    problem = index.problem
+    kept = [problem.requests[r] for r in sorted(chosen)]
+    kept_ids = {r.id for r in kept}
+    sub = replace(
+        problem,
+        requests=tuple(replace(r, required=True, after=_kept(r.after, kept_ids)) for r in kept),
+        previous=tuple(a for a in problem.previous if a.request in kept_ids),
+    )
+    sub_index = build_index(sub)
+    v2 = cpmodel.build_model(sub_index)
+    sub_start = {sub_index.req_pos[problem.requests[r].id]: t for r, t in chosen.items()}
+    packed = greedy_meetings(sub_index, start=sub.previous, compact=True)
+    if len(packed) == len(sub_start) and _breaks(sub_index, packed) < _breaks(sub_index, sub_start):
+        sub_start = packed  # the compact greedy re-timing of the chosen meetings is better
+    polish = time.monotonic() + 0.1 * (ctx.deadline - time.monotonic())
+    sub_start = improve_breaks(sub_index, sub_start, polish)
+    run2 = _optimise(v2, _levels(sub_index, v2), sub_start, ctx.deadline, ctx)
+    if run2.values is None:
+        return chosen, "feasible" if run1.values is not None or chosen else "unknown"
+    slots = {index.req_pos[sub.requests[r].id]: t for r, t in _slots(v2, run2.values).items()}
+    return slots, "feasible"
+
+
+def _breaks(index: Index, slots: dict[int, int]) -> int:
+    busy: list[set[int]] = [set() for _ in index.part_pos]
+    for r, t in slots.items():
+        for p in index.pair(r):
+            busy[p].add(t)
+    return sum(count_breaks(b, index.sessions) for b in busy)
+
+
+def _kept(after: tuple[str, ...], kept_ids: set[str]) -> tuple[str, ...]:
+    return tuple(a for a in after if a in kept_ids)
 
 
 def _levels(index: Index, v: cpmodel.Vars) -> list[Level]:
@@ -101,18 +189,19 @@ def _levels(index: Index, v: cpmodel.Vars) -> list[Level]:
     return levels
 
 
-def _hint_start(index: Index, v: cpmodel.Vars, deadline: float) -> None:
-    """Hint a greedy schedule (seeded with `previous`) to get a first solution fast.
+def _hint_start(v: cpmodel.Vars, start: dict[int, int], deadline: float) -> list[int] | None:
+    """Hint a start schedule (greedy, seeded with `previous`) to get a first solution fast.
 
     CP-SAT uses a hint best when it is complete, so the auxiliary variables are filled in by
     a quick solve of the model with the meetings fixed; if that fails, only meetings are hinted.
+    A complete hint is a feasible solution, returned to be kept if CP-SAT finds nothing better.
     """
-    start = greedy_meetings(index, start=index.problem.previous)
     wanted = {var.index: int(start.get(r) == t) for (r, t), var in v.x.items()}
     full = _complete(v.model, wanted, max(0.5, (deadline - time.monotonic()) / 10))
     m = v.model
     for i, val in (full or wanted).items():
         m.add_hint(m.get_int_var_from_proto_index(i), val)
+    return [full[i] for i in range(len(full))] if full else None
 
 
 def _complete(model: cp_model.CpModel, fixed: dict[int, int], budget: float):
@@ -124,6 +213,7 @@ def _complete(model: cp_model.CpModel, fixed: dict[int, int], budget: float):
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = budget
     solver.parameters.num_workers = 1
+    _light_presolve(solver.parameters, len(fixed))
     if solver.solve(clone) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return dict(enumerate(solver.response_proto.solution))
@@ -132,9 +222,9 @@ def _complete(model: cp_model.CpModel, fixed: dict[int, int], budget: float):
 class _Run:
     """State of the level-by-level solve."""
 
-    def __init__(self, v, started, time_limit_s, workers, seed, on_progress) -> None:
-        self.v, self.started, self.deadline = v, started, started + time_limit_s
-        self.workers, self.seed, self.on_progress = workers, seed, on_progress
+    def __init__(self, v: cpmodel.Vars, ctx: _Context, deadline: float) -> None:
+        self.v, self.started, self.deadline = v, ctx.started, deadline
+        self.workers, self.seed, self.on_progress = ctx.workers, ctx.seed, ctx.on_progress
         self.all_optimal, self.infeasible = True, False
         self.values: list[int] | None = None
 
@@ -204,6 +294,7 @@ class _Run:
         params.num_workers = self.workers
         params.random_seed = self.seed
         params.log_search_progress = False
+        _light_presolve(params, len(self.v.x))
         callback = None
         if self.on_progress is not None:
             held = sum(self.v.x.values())
@@ -220,7 +311,15 @@ class _Run:
             m.add_hint(m.get_int_var_from_proto_index(i), val)
 
 
-def _finish(index: Index, status, meetings, started, bound, notes) -> Solution:
+def _light_presolve(params, n_vars: int) -> None:
+    """On large models full presolve (probing above all) costs more than it gives."""
+    if n_vars > _LARGE:
+        params.cp_model_probing_level = 0
+        params.max_presolve_iterations = 1
+
+
+def _finish(index: Index, status, slots: dict[int, int], started, bound, notes) -> Solution:
+    meetings = assign_tables(index, slots)
     meetings = tuple(sorted(meetings, key=lambda a: (index.slot_pos[a.slot], a.request)))
     unscheduled = unscheduled_reasons(index, meetings) if status != "unknown" else ()
     stats = compute_stats(
