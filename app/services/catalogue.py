@@ -314,7 +314,7 @@ def search_solutions(*, q: str, filters: CatalogueFilters, page: int, per_page: 
         stmt = _search_sqlite(stmt, terms)
     elif terms:
         stmt = _search_like(stmt, terms)
-    stmt = stmt.order_by(Organisation.name_key, Solution.name, Solution.id).options(
+    stmt = stmt.order_by(Organisation.name_key, sa.func.lower(Solution.name), Solution.id).options(
         contains_eager(Solution.provider),
         selectinload(Solution.use_cases),
         selectinload(Solution.hosting),
