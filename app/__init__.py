@@ -69,12 +69,14 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.agenda.routes import bp as agenda_bp
     from app.auth.routes import bp as auth_bp
     from app.catalogue.routes import bp as catalogue_bp
     from app.i18n import bp as i18n_bp
     from app.matchmaking.routes import bp as matchmaking_bp
     from app.organiser.routes import bp as organiser_bp
     from app.participant.routes import bp as participant_bp
+    from app.planning.routes import bp as planning_bp
     from app.public.routes import bp as public_bp
     from app.registration.routes import bp as registration_bp
 
@@ -87,6 +89,8 @@ def _register_blueprints(app: Flask) -> None:
         registration_bp,
         matchmaking_bp,
         organiser_bp,
+        planning_bp,
+        agenda_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

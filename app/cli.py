@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
 from app.models import Event, db
 from app.models.base import utcnow
@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(taxonomy_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(digest_command)
+    app.cli.add_command(worker_command)
 
 
 @click.command("taxonomy")
@@ -52,3 +53,21 @@ def digest_command() -> None:
     """Send the daily e-mail digest of notifications (run once a day, e.g. from cron)."""
     sent = send_digests(now=utcnow())
     click.echo(f"{sent} digest e-mail(s) sent.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run an RQ worker for optimiser runs (needs REDIS_URL); start as many as you like."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from app.jobs import QUEUE_NAME
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException(
+            "REDIS_URL is not set: without Redis, optimiser runs execute in the web process"
+        )
+    connection = Redis.from_url(url)
+    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.models import Organisation, Registration, Solution, db
-from app.models.enums import OrganisationKind, RegistrationRole
+from app.models import Organisation, Registration, Schedule, ScheduleRun, Solution, db
+from app.models.enums import OrganisationKind, RegistrationRole, RunStatus
 
 PUBLIC = {
     "static",
@@ -63,6 +63,10 @@ def world(factory):
     )
     company = factory.registration(event=event)
     request = factory.meeting_request(src=company, dst=registration)
+    run = ScheduleRun(event=event, status=RunStatus.SUCCEEDED)
+    schedule = Schedule(event=event, run=run, version=1)
+    db.session.add_all([run, schedule])
+    db.session.commit()
     return {
         "slug": event.slug,
         "org_id": org.id,
@@ -74,6 +78,8 @@ def world(factory):
         "filename": "css/site.css",
         "provider_id": org.id,
         "request_id": request.id,
+        "run_id": run.id,
+        "schedule_id": schedule.id,
         "to_id": company.id,
     }
 

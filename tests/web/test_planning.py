@@ -1,0 +1,263 @@
+"""Building, reviewing and publishing schedules; agendas; background runs (thread and RQ)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+import scheduling
+from app.models import Meeting, MeetingRequest, Schedule, ScheduleRun, db
+from app.models.enums import (
+    MeetingStatus,
+    OrganisationKind,
+    RegistrationRole,
+    RequestStatus,
+    RunStatus,
+    ScheduleStatus,
+)
+from app.services.optimiser import build_problem
+from tests.conftest import TEST_ENV, make_app, service_missing
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def ev(factory):
+    """An event with 3 companies, 2 providers (home tables), accepted requests, an organiser."""
+    event = factory.event(tables=4)
+    organiser = factory.user(email="orga@example.fr")
+    event.organisers.append(organiser)
+    company_user = factory.user(email="company0@example.fr")
+    db.session.commit()
+    providers = []
+    for n in range(2):
+        org = factory.organisation(name=f"Fournisseur {n}", kind=OrganisationKind.PROVIDER)
+        providers.append(
+            factory.registration(
+                event=event,
+                organisation=org,
+                role=RegistrationRole.PROVIDER,
+                home_table=event.tables[n],
+            )
+        )
+    companies = []
+    for n in range(3):
+        org = factory.organisation(name=f"Entreprise {n}")
+        if n == 0:
+            factory.member(company_user, org)
+        companies.append(factory.registration(event=event, organisation=org))
+    for c in companies:
+        for p in providers:
+            factory.meeting_request(src=c, dst=p, status=RequestStatus.ACCEPTED)
+    return SimpleNamespace(event=event, providers=providers, companies=companies)
+
+
+def _wait_for_run(run_id: int, timeout: float = 90) -> ScheduleRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        run = db.session.get(ScheduleRun, run_id)
+        if run.status.value in ("succeeded", "failed", "cancelled"):
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} still {run.status.value} after {timeout} s")
+
+
+def _launch(client, ev, seconds: int = 5) -> ScheduleRun:
+    client.post(
+        f"/organisateur/evenements/{ev.event.slug}/planning/lancer", data={"time_limit_s": seconds}
+    )
+    run = db.session.scalar(sa.select(ScheduleRun).order_by(ScheduleRun.id.desc()))
+    return _wait_for_run(run.id)
+
+
+def _schedules() -> list[Schedule]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(Schedule).order_by(Schedule.version)))
+
+
+def test_background_run_builds_a_valid_draft(client, auth, ev):
+    auth.login("orga@example.fr")
+    run = _launch(client, ev)
+    assert run.status is RunStatus.SUCCEEDED, run.error
+    [draft] = _schedules()
+    assert draft.status is ScheduleStatus.DRAFT
+    meetings = draft.meetings
+    assert len(meetings) == 6  # every accepted request fits: 6 meetings, 14 slots
+    seen = set()
+    for m in meetings:
+        for reg in (m.registration_a_id, m.registration_b_id):
+            assert (reg, m.slot_id) not in seen  # nobody double-booked
+            seen.add((reg, m.slot_id))
+        provider = m.registration_b
+        assert m.table_id == provider.home_table_id  # providers keep their home table
+    assert run.stats["weight"] == run.stats["upper_bound_weight"]
+    page = client.get(f"/organisateur/evenements/{ev.event.slug}/planning/").get_data(as_text=True)
+    assert "Brouillon 1" in page and "Entreprise 2 · Fournisseur 1" in page
+
+
+def test_publish_then_agenda_then_rerun_shows_cancellation(client, auth, ev):
+    auth.login("orga@example.fr")
+    _launch(client, ev)
+    draft = _schedules()[0]
+    client.post(f"/organisateur/evenements/{ev.event.slug}/planning/versions/{draft.id}/publier")
+    assert _schedules()[0].status is ScheduleStatus.PUBLISHED
+    auth.logout()
+    auth.login("company0@example.fr")
+    agenda = client.get(f"/evenements/{ev.event.slug}/agenda").get_data(as_text=True)
+    assert "Fournisseur 0" in agenda and "Fournisseur 1" in agenda and "T1" in agenda
+    # A request is withdrawn, the organiser re-runs and publishes: the meeting is cancelled.
+    dropped = db.session.scalar(
+        sa.select(MeetingRequest).where(
+            MeetingRequest.from_registration_id == ev.companies[0].id,
+            MeetingRequest.to_registration_id == ev.providers[1].id,
+        )
+    )
+    dropped.status = RequestStatus.CANCELLED
+    db.session.commit()
+    auth.logout()
+    auth.login("orga@example.fr")
+    _launch(client, ev)
+    first, second = _schedules()
+    client.post(f"/organisateur/evenements/{ev.event.slug}/planning/versions/{second.id}/publier")
+    first, second = _schedules()
+    assert (first.status, second.status) == (ScheduleStatus.SUPERSEDED, ScheduleStatus.PUBLISHED)
+    old = {m.uid: m for m in first.meetings}
+    cancelled = [m for m in second.meetings if m.status is MeetingStatus.CANCELLED]
+    assert len(cancelled) == 1 and cancelled[0].uid in old
+    assert cancelled[0].sequence == old[cancelled[0].uid].sequence + 1
+    kept = [m for m in second.meetings if m.status is MeetingStatus.SCHEDULED]
+    assert all(m.uid in old for m in kept)  # the same meetings keep their identity
+    assert all(
+        m.sequence
+        == old[m.uid].sequence
+        + ((old[m.uid].slot_id, old[m.uid].table_id) != (m.slot_id, m.table_id))
+        for m in kept
+    )
+    auth.logout()
+    auth.login("company0@example.fr")
+    agenda = client.get(f"/evenements/{ev.event.slug}/agenda").get_data(as_text=True)
+    assert "Annulé" in agenda
+
+
+def test_cancel_a_run(app, client, auth, ev):
+    auth.login("orga@example.fr")
+    from app.jobs import run_optimiser
+    from app.services.optimiser import start_run
+
+    run = start_run(event=ev.event, actor=ev.event.organisers[0], time_limit_s=60, workers=1)
+    run.cancel_requested = True
+    db.session.commit()
+    run_optimiser(run.id)
+    assert _wait_for_run(run.id).status is RunStatus.CANCELLED
+    assert _schedules() == []
+
+
+def test_only_one_active_run_per_event(client, auth, ev):
+    auth.login("orga@example.fr")
+    db.session.add(ScheduleRun(event=ev.event, status=RunStatus.RUNNING))
+    db.session.commit()
+    page = client.post(
+        f"/organisateur/evenements/{ev.event.slug}/planning/lancer",
+        data={"time_limit_s": 5},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Une exécution est déjà en cours" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun)) == 1
+
+
+def test_crashing_run_is_marked_failed_and_keeps_schedules(app, ev):
+    from app.jobs import run_optimiser
+
+    run = ScheduleRun(event=ev.event, status=RunStatus.QUEUED, parameters={"time_limit_s": "soon"})
+    db.session.add(run)
+    db.session.commit()
+    run_optimiser(run.id)
+    run = _wait_for_run(run.id)
+    assert run.status is RunStatus.FAILED
+    assert "soon" in run.error or "TypeError" in run.error or "ValueError" in run.error
+    assert _schedules() == []
+
+
+def test_publishing_refusals(client, auth, factory, ev):
+    auth.login("orga@example.fr")
+    failed = ScheduleRun(event=ev.event, status=RunStatus.FAILED)
+    empty = Schedule(event=ev.event, version=1, run=failed)
+    db.session.add_all([failed, empty])
+    db.session.commit()
+    page = client.post(
+        f"/organisateur/evenements/{ev.event.slug}/planning/versions/{empty.id}/publier",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "exécution qui n&#39;a pas abouti" in page or "n'a pas abouti" in page
+    assert _schedules()[0].status is ScheduleStatus.DRAFT
+    auth.logout()
+    auth.login("company0@example.fr")
+    assert client.get(f"/organisateur/evenements/{ev.event.slug}/planning/").status_code == 403
+    assert (
+        client.post(
+            f"/organisateur/evenements/{ev.event.slug}/planning/lancer", data={"time_limit_s": 5}
+        ).status_code
+        == 403
+    )
+
+
+def test_problem_export_is_valid_interchange_format(app, ev):
+    built = build_problem(ev.event)
+    data = scheduling.problem_to_dict(built.problem)
+    again = scheduling.problem_from_dict(data)
+    assert len(again.requests) == 6 and len(again.participants) == 5
+    assert {p.home_table for p in again.participants if p.kind == "provider"} == {
+        f"t{ev.event.tables[0].id}",
+        f"t{ev.event.tables[1].id}",
+    }
+
+
+def test_run_through_rq_with_a_real_worker(database_url, ev):
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as exc:
+        service_missing(f"Redis at {url} is unreachable: {exc}")
+    app = make_app(database_url, REDIS_URL=url)
+    with app.app_context():
+        from app.jobs import enqueue_run
+        from app.services.optimiser import start_run
+
+        run = start_run(
+            event=db.session.merge(ev.event),
+            actor=db.session.merge(ev.event.organisers[0]),
+            time_limit_s=5,
+            workers=1,
+        )
+        db.session.commit()
+        enqueue_run(run)
+        run_id = run.id
+        assert run.job_id
+    env = {
+        **os.environ,
+        **TEST_ENV,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": url,
+        "FLASK_APP": "wsgi",
+    }
+    worker = subprocess.run(
+        [sys.executable, "-m", "flask", "worker", "--burst"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    run = _wait_for_run(run_id, timeout=10)
+    assert run.status is RunStatus.SUCCEEDED, run.error
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 6
