@@ -31,6 +31,11 @@ class CatalogueQuery:
         args.update(changes)
         return {k: v for k, v in args.items() if v not in ("", [], None)}
 
+    def url_args_without(self, name: str, code: str) -> dict[str, object]:
+        """Arguments of this search with one filter value removed (back to page 1)."""
+        codes = [c for c in getattr(self.filters, name) if c != code]
+        return self.url_args(**{name: codes})
+
 
 def parse_page(value: str | None) -> int:
     """A page number from user input: 1 when missing or invalid, clamped to 1..MAX_PAGE."""

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from app.catalogue.forms import read_catalogue_query
 from app.services.catalogue import (
+    FILTER_NAMES,
     filter_options,
     get_public_provider,
     get_public_solution,
@@ -21,7 +22,13 @@ def index():
     options = filter_options()
     query = read_catalogue_query(request.args, options)
     results = search_solutions(q=query.q, filters=query.filters, page=query.page)
-    return render_template("catalogue/index.html", query=query, options=options, results=results)
+    return render_template(
+        "catalogue/index.html",
+        query=query,
+        options=options,
+        filter_names=FILTER_NAMES,
+        results=results,
+    )
 
 
 @bp.get("/solutions/<int:solution_id>")

@@ -401,3 +401,18 @@ def test_search_index_is_created_on_first_search_and_idempotent(client, catalogu
     assert ensure_search_index(db.engine) is True
     assert ensure_search_index(db.engine) is True
     assert names(get(client, "/catalogue/", q="pannes")) == ["Maintenance prédictive"]
+
+
+def test_catalogue_active_filters_link_removes_one_value(client, catalogue):
+    page = get(client, "/catalogue/", q="machines", sector=["C", "D"])
+    assert "« machines »" in page
+    removal = re.findall(r'<a href="(/catalogue/\?[^"]*)">Production et distribution d', page)
+    assert removal == ["/catalogue/?sector=C&amp;q=machines"]
+    assert names(get(client, removal[0].replace("&amp;", "&"))) == ["Maintenance prédictive"]
+    assert 'href="/catalogue/?sector=C&amp;sector=D">« machines »' in page
+
+
+def test_catalogue_escapes_the_search_text(client, catalogue):
+    page = get(client, "/catalogue/", q='<script>alert("q")</script>')
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(" in page
