@@ -4,11 +4,41 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
+
+from app.forms import as_choices
 
 
 class RunForm(FlaskForm):
     time_limit_s = IntegerField(
         _l("Time limit (seconds)"), default=60, validators=[InputRequired(), NumberRange(5, 1800)]
     )
+
+
+class MeetingForm(FlaskForm):
+    """Move a meeting; `seen_*` hold the place the organiser was shown (stale edits)."""
+
+    slot_id = SelectField(_l("Slot"), coerce=int)
+    table_id = SelectField(_l("Table"), coerce=int)
+    seen_slot = HiddenField()
+    seen_table = HiddenField()
+
+    def __init__(self, *args, slots, tables, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slot_id.choices = as_choices(slots)
+        self.table_id.choices = as_choices([(0, _l("No table"))] + list(tables))
+
+
+class AddMeetingForm(FlaskForm):
+    seeker_id = SelectField(_l("Company"), coerce=int)
+    provider_id = SelectField(_l("AI provider"), coerce=int)
+    slot_id = SelectField(_l("Slot"), coerce=int)
+    table_id = SelectField(_l("Table"), coerce=int)
+
+    def __init__(self, *args, seekers, providers, slots, tables, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seeker_id.choices = as_choices(seekers)
+        self.provider_id.choices = as_choices(providers)
+        self.slot_id.choices = as_choices(slots)
+        self.table_id.choices = as_choices([(0, _l("No table"))] + list(tables))

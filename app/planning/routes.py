@@ -3,22 +3,60 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.forms import ConfirmForm
 from app.jobs import enqueue_run
-from app.models import Event, MeetingRequest, Schedule, ScheduleRun, db
-from app.planning.forms import RunForm
+from app.models import (
+    Event,
+    Meeting,
+    MeetingRequest,
+    MeetingTable,
+    Registration,
+    Schedule,
+    ScheduleRun,
+    Slot,
+    db,
+)
+from app.planning.forms import AddMeetingForm, MeetingForm, RunForm
 from app.services import ServiceError
+from app.services.meeting_edits import (
+    add_meeting,
+    cancel_meeting,
+    editable_draft,
+    move_meeting,
+    set_locked,
+)
 from app.services.optimiser import publish_schedule, request_cancel, start_run
+from app.services.recommendations import approved_registrations
 from app.services.registrations import is_organiser
 from app.services.schedules import latest_draft, published_schedule, schedule_meetings
+from app.templating import local_time
 
 bp = Blueprint("planning", __name__, url_prefix="/organisateur/evenements/<slug>/planning")
 
 MESSAGES = {
+    "stale": lambda: _(
+        "Someone else changed this meeting meanwhile. Here is its current place: apply your change again if it still makes sense."
+    ),
+    "no-schedule": lambda: _("There is no schedule to edit yet."),
+    "slot-blocked": lambda: _("This slot is blocked."),
+    "foreign-place": lambda: _("Choose a slot and a table of this event."),
+    "not-home-table": lambda: _("In this event, providers receive at their own table: choose it."),
+    "bad-pair": lambda: _("A meeting is between a company and an AI provider."),
+    "already-meeting": lambda: _("These two participants already have a meeting."),
     "run-active": lambda: _("A run is already in progress for this event."),
     "no-slots": lambda: _("The event has no meeting slots yet: set up its sessions first."),
     "run-finished": lambda: _("This run has already finished."),
@@ -75,6 +113,18 @@ def index(slug: str):
         meetings=meetings,
         grid={(m.slot_id, m.table_id): m for m in meetings},
         unscheduled=_unscheduled(draft),
+        add_form=_add_form(event) if draft else None,
+    )
+
+
+def _add_form(event: Event) -> AddMeetingForm:
+    regs = approved_registrations(event)
+    slots, tables = _place_choices(event)
+    return AddMeetingForm(
+        seekers=[(r.id, r.organisation.name) for r in regs if r.role.value == "seeker"],
+        providers=[(r.id, r.organisation.name) for r in regs if r.role.value == "provider"],
+        slots=slots,
+        tables=tables,
     )
 
 
@@ -174,4 +224,136 @@ def publish(slug: str, schedule_id: int):
             ),
             "success",
         )
+    return redirect(url_for("planning.index", slug=slug))
+
+
+def _place_choices(event: Event) -> tuple[list, list]:
+    tz = event.timezone
+    slots = [
+        (s.id, f"{s.session.name} {local_time(s.starts_at, tz)}")
+        for s in event.slots
+        if not s.blocked
+    ]
+    tables = [(t.id, t.label + (f" ({t.zone})" if t.zone else "")) for t in event.tables]
+    return slots, tables
+
+
+def _edit_message(exc: ServiceError) -> str:
+    code, _sep, name = str(exc).partition(":")
+    if code == "unavailable":
+        return _("%(name)s is not available in this slot.", name=name)
+    if code == "double-booked":
+        return _("%(name)s already has a meeting in this slot.", name=name)
+    if code == "table-taken":
+        return _("Table %(label)s is already used in this slot.", label=name)
+    return message(exc)
+
+
+def _meeting_of(event: Event, meeting_id: int) -> Meeting:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if meeting.schedule.event_id != event.id:
+        abort(404)
+    return meeting
+
+
+@bp.route("/rendez-vous/<int:meeting_id>", methods=["GET", "POST"])
+@login_required
+def meeting(slug: str, meeting_id: int):
+    event = _event(slug)
+    item = _meeting_of(event, meeting_id)
+    slots, tables = _place_choices(event)
+    form = MeetingForm(slots=slots, tables=tables)
+    if not form.is_submitted():
+        form.slot_id.data, form.table_id.data = item.slot_id, item.table_id or 0
+        form.seen_slot.data, form.seen_table.data = str(item.slot_id), str(item.table_id or "")
+    if form.validate_on_submit():
+        seen = (
+            int(form.seen_slot.data),
+            int(form.seen_table.data) if form.seen_table.data else None,
+        )
+        try:
+            move_meeting(
+                meeting=item,
+                slot=db.get_or_404(Slot, form.slot_id.data),
+                table=db.session.get(MeetingTable, form.table_id.data),
+                actor=current_user,
+                seen=seen,
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(_edit_message(exc), "error")
+            return redirect(url_for("planning.meeting", slug=slug, meeting_id=meeting_id))
+        flash(_("The meeting is moved."), "success")
+        return redirect(url_for("planning.index", slug=slug))
+    return render_template(
+        "planning/meeting.html", event=event, meeting=item, form=form, confirm=ConfirmForm()
+    )
+
+
+@bp.post("/rendez-vous/<int:meeting_id>/<any(annuler, verrouiller, deverrouiller):action>")
+@login_required
+def meeting_action(slug: str, meeting_id: int, action: str):
+    event = _event(slug)
+    item = _meeting_of(event, meeting_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if action == "annuler":
+            seen = (
+                request.form.get("seen_slot", type=int),
+                request.form.get("seen_table", type=int),
+            )
+            cancel_meeting(meeting=item, actor=current_user, seen=seen)
+        else:
+            set_locked(meeting=item, locked=action == "verrouiller", actor=current_user)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(_edit_message(exc), "error")
+    else:
+        flash(_("The schedule is updated."), "success")
+    return redirect(url_for("planning.index", slug=slug))
+
+
+@bp.post("/brouillon")
+@login_required
+def edit_published(slug: str):
+    """Start editing the published version: a draft copy of it."""
+    event = _event(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        editable_draft(event=event, actor=current_user)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(message(exc), "error")
+    return redirect(url_for("planning.index", slug=slug))
+
+
+@bp.post("/ajouter")
+@login_required
+def add(slug: str):
+    event = _event(slug)
+    form = _add_form(event)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        draft = editable_draft(event=event, actor=current_user)
+        add_meeting(
+            schedule=draft,
+            a=db.get_or_404(Registration, form.seeker_id.data),
+            b=db.get_or_404(Registration, form.provider_id.data),
+            slot=db.get_or_404(Slot, form.slot_id.data),
+            table=db.session.get(MeetingTable, form.table_id.data),
+            actor=current_user,
+        )
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(_edit_message(exc), "error")
+    else:
+        flash(_("The meeting is added (and locked)."), "success")
     return redirect(url_for("planning.index", slug=slug))

@@ -261,3 +261,79 @@ def test_run_through_rq_with_a_real_worker(database_url, ev):
     run = _wait_for_run(run_id, timeout=10)
     assert run.status is RunStatus.SUCCEEDED, run.error
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 6
+
+
+def _draft_meeting(ev, provider_index: int = 0) -> Meeting:
+    draft = _schedules()[-1]
+    return next(m for m in draft.meetings if m.registration_b_id == ev.providers[provider_index].id)
+
+
+def test_move_meeting_validated_and_stale_edit_detected(client, auth, ev):
+    auth.login("orga@example.fr")
+    _launch(client, ev)
+    meeting = _draft_meeting(ev)
+    url = f"/organisateur/evenements/{ev.event.slug}/planning/rendez-vous/{meeting.id}"
+    seen = {"seen_slot": meeting.slot_id, "seen_table": meeting.table_id}
+    sequence = meeting.sequence
+    busy = next(
+        m
+        for m in _schedules()[-1].meetings
+        if m.registration_b_id == meeting.registration_b_id and m.id != meeting.id
+    )
+    refused = client.post(
+        url,
+        data={"slot_id": busy.slot_id, "table_id": meeting.table_id, **seen},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert (
+        "a déjà un rendez-vous sur ce créneau" in refused
+        or "déjà utilisée sur ce créneau" in refused
+    )
+    taken = {
+        m.slot_id
+        for m in _schedules()[-1].meetings
+        if {m.registration_a_id, m.registration_b_id}
+        & {meeting.registration_a_id, meeting.registration_b_id}
+    }
+    free = next(s for s in ev.event.slots if s.id not in taken)
+    assert (
+        client.post(
+            url, data={"slot_id": free.id, "table_id": meeting.table_id, **seen}
+        ).status_code
+        == 302
+    )
+    moved = db.session.get(Meeting, meeting.id)
+    db.session.refresh(moved)
+    assert (moved.slot_id, moved.sequence) == (free.id, sequence + 1)
+    other = next(s for s in ev.event.slots if s.id not in taken and s.id != free.id)
+    stale = client.post(
+        url, data={"slot_id": other.id, "table_id": meeting.table_id, **seen}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "a modifié ce rendez-vous entre-temps" in stale
+    db.session.refresh(moved)
+    assert moved.slot_id == free.id
+
+
+def test_locked_meeting_stays_on_rerun_and_home_table_enforced(client, auth, ev):
+    auth.login("orga@example.fr")
+    _launch(client, ev)
+    meeting = _draft_meeting(ev, 1)
+    base = f"/organisateur/evenements/{ev.event.slug}/planning/rendez-vous/{meeting.id}"
+    wrong_table = next(t for t in ev.event.tables if t.id != meeting.table_id)
+    page = client.post(
+        base,
+        data={
+            "slot_id": meeting.slot_id,
+            "table_id": wrong_table.id,
+            "seen_slot": meeting.slot_id,
+            "seen_table": meeting.table_id,
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "à leur propre table" in page
+    client.post(f"{base}/verrouiller")
+    slot_id, pair = meeting.slot_id, {meeting.registration_a_id, meeting.registration_b_id}
+    _launch(client, ev)
+    newest = _schedules()[-1]
+    again = next(m for m in newest.meetings if {m.registration_a_id, m.registration_b_id} == pair)
+    assert (again.slot_id, again.locked) == (slot_id, True)

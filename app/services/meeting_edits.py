@@ -1,0 +1,181 @@
+"""Manual edits of a draft schedule: move, cancel, lock, add; each validated.
+
+Edits apply to the newest draft; when only a published version exists, it is copied into a
+new draft first (publishing that draft makes the edits visible). A form carries the slot and
+table it was shown, so an edit over a meeting someone else just moved is refused ("stale").
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.models import Event, Meeting, MeetingTable, Registration, Schedule, Slot, User, db
+from app.models.enums import EventFormat, MeetingStatus, ScheduleStatus
+from app.services import ServiceError
+from app.services.registrations import is_organiser
+from app.services.schedules import latest_draft, published_schedule
+
+
+def editable_draft(*, event: Event, actor: User) -> Schedule:
+    """The draft to edit: the newest one, or a copy of the published version."""
+    if not is_organiser(event, actor):
+        raise ServiceError("forbidden")
+    draft = latest_draft(event)
+    if draft is not None:
+        return draft
+    published = published_schedule(event)
+    if published is None:
+        raise ServiceError("no-schedule")
+    version = db.session.scalar(
+        sa.select(sa.func.max(Schedule.version)).where(Schedule.event_id == event.id)
+    )
+    draft = Schedule(
+        event=event,
+        version=version + 1,
+        status=ScheduleStatus.DRAFT,
+        stats=dict(published.stats),
+        run_id=published.run_id,
+    )
+    for m in published.meetings:
+        if m.status is MeetingStatus.SCHEDULED:
+            draft.meetings.append(
+                Meeting(
+                    request_id=m.request_id,
+                    registration_a_id=m.registration_a_id,
+                    registration_b_id=m.registration_b_id,
+                    slot_id=m.slot_id,
+                    table_id=m.table_id,
+                    locked=m.locked,
+                    uid=m.uid,
+                    sequence=m.sequence,
+                )
+            )
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def _busy(
+    schedule: Schedule, slot: Slot, registration: Registration, ignore: Meeting | None
+) -> int:
+    return sum(
+        1
+        for m in schedule.meetings
+        if m is not ignore
+        and m.status is MeetingStatus.SCHEDULED
+        and m.slot_id == slot.id
+        and registration.id in (m.registration_a_id, m.registration_b_id)
+    )
+
+
+def validate_place(
+    *,
+    schedule: Schedule,
+    a: Registration,
+    b: Registration,
+    slot: Slot,
+    table: MeetingTable | None,
+    ignore: Meeting | None = None,
+) -> None:
+    """Refuse a place that breaks a rule, naming it."""
+    event = schedule.event
+    if slot.event_id != event.id or (table is not None and table.event_id != event.id):
+        raise ServiceError("foreign-place")
+    if slot.blocked:
+        raise ServiceError("slot-blocked")
+    for party in (a, b):
+        if slot in party.unavailable_slots:
+            raise ServiceError(f"unavailable:{party.organisation.name}")
+        if _busy(schedule, slot, party, ignore) >= party.representatives:
+            raise ServiceError(f"double-booked:{party.organisation.name}")
+    if table is not None and event.format is EventFormat.HOME_TABLES:
+        homes = {p.home_table_id for p in (a, b) if p.home_table_id}
+        if homes and table.id not in homes:
+            raise ServiceError("not-home-table")
+    if table is not None:
+        taken = any(
+            m is not ignore
+            and m.status is MeetingStatus.SCHEDULED
+            and m.slot_id == slot.id
+            and m.table_id == table.id
+            for m in schedule.meetings
+        )
+        if taken:
+            raise ServiceError(f"table-taken:{table.label}")
+
+
+def _check_seen(meeting: Meeting, seen: tuple[int, int | None]) -> None:
+    if (meeting.slot_id, meeting.table_id) != seen or meeting.status is not MeetingStatus.SCHEDULED:
+        raise ServiceError("stale")
+
+
+def move_meeting(
+    *,
+    meeting: Meeting,
+    slot: Slot,
+    table: MeetingTable | None,
+    actor: User,
+    seen: tuple[int, int | None],
+) -> None:
+    if not is_organiser(meeting.schedule.event, actor):
+        raise ServiceError("forbidden")
+    if meeting.schedule.status is not ScheduleStatus.DRAFT:
+        raise ServiceError("not-draft")
+    _check_seen(meeting, seen)
+    validate_place(
+        schedule=meeting.schedule,
+        a=meeting.registration_a,
+        b=meeting.registration_b,
+        slot=slot,
+        table=table,
+        ignore=meeting,
+    )
+    if (meeting.slot_id, meeting.table_id) != (slot.id, table.id if table else None):
+        meeting.slot, meeting.table = slot, table
+        meeting.sequence += 1
+    db.session.flush()
+
+
+def cancel_meeting(*, meeting: Meeting, actor: User, seen: tuple[int, int | None]) -> None:
+    if not is_organiser(meeting.schedule.event, actor):
+        raise ServiceError("forbidden")
+    if meeting.schedule.status is not ScheduleStatus.DRAFT:
+        raise ServiceError("not-draft")
+    _check_seen(meeting, seen)
+    db.session.delete(meeting)  # publishing keeps a cancelled copy if it was published before
+    db.session.flush()
+
+
+def set_locked(*, meeting: Meeting, locked: bool, actor: User) -> None:
+    if not is_organiser(meeting.schedule.event, actor):
+        raise ServiceError("forbidden")
+    if meeting.schedule.status is not ScheduleStatus.DRAFT:
+        raise ServiceError("not-draft")
+    meeting.locked = locked
+    db.session.flush()
+
+
+def add_meeting(
+    *,
+    schedule: Schedule,
+    a: Registration,
+    b: Registration,
+    slot: Slot,
+    table: MeetingTable | None,
+    actor: User,
+) -> Meeting:
+    if not is_organiser(schedule.event, actor):
+        raise ServiceError("forbidden")
+    if a.id == b.id or a.role is b.role:
+        raise ServiceError("bad-pair")
+    if any(
+        m.status is MeetingStatus.SCHEDULED
+        and {m.registration_a_id, m.registration_b_id} == {a.id, b.id}
+        for m in schedule.meetings
+    ):
+        raise ServiceError("already-meeting")
+    validate_place(schedule=schedule, a=a, b=b, slot=slot, table=table)
+    meeting = Meeting(registration_a=a, registration_b=b, slot=slot, table=table, locked=True)
+    schedule.meetings.append(meeting)
+    db.session.flush()
+    return meeting
