@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+import scheduling
 from app.forms import ConfirmForm
 from app.jobs import enqueue_run
 from app.models import (
@@ -39,7 +40,7 @@ from app.services.meeting_edits import (
     move_meeting,
     set_locked,
 )
-from app.services.optimiser import publish_schedule, request_cancel, start_run
+from app.services.optimiser import build_problem, publish_schedule, request_cancel, start_run
 from app.services.recommendations import approved_registrations
 from app.services.registrations import is_organiser
 from app.services.schedules import latest_draft, published_schedule, schedule_meetings
@@ -357,3 +358,43 @@ def add(slug: str):
     else:
         flash(_("The meeting is added (and locked)."), "success")
     return redirect(url_for("planning.index", slug=slug))
+
+
+@bp.get("/probleme.json")
+@login_required
+def problem_export(slug: str):
+    """The event's scheduling problem in the interchange format (python -m scheduling)."""
+    event = _event(slug)
+    data = scheduling.problem_to_dict(build_problem(event).problem)
+    return _json_download(data, f"{event.slug}-probleme.json")
+
+
+@bp.get("/versions/<int:schedule_id>/solution.json")
+@login_required
+def solution_export(slug: str, schedule_id: int):
+    """A version's meetings in the interchange format, to check or reproduce it."""
+    event = _event(slug)
+    schedule = db.get_or_404(Schedule, schedule_id)
+    if schedule.event_id != event.id:
+        abort(404)
+    data = {
+        "format": "schedule-solution/1",
+        "status": schedule.stats.get("status", "feasible"),
+        "meetings": [
+            {
+                "request": f"q{m.request_id}" if m.request_id else f"m{m.id}",
+                "slot": f"s{m.slot_id}",
+                **({"table": f"t{m.table_id}"} if m.table_id else {}),
+            }
+            for m in schedule.meetings
+            if m.status.value == "scheduled"
+        ],
+        "unscheduled": schedule.stats.get("unscheduled", []),
+    }
+    return _json_download(data, f"{event.slug}-v{schedule.version}-solution.json")
+
+
+def _json_download(data: dict, filename: str):
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

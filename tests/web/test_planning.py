@@ -337,3 +337,16 @@ def test_locked_meeting_stays_on_rerun_and_home_table_enforced(client, auth, ev)
     newest = _schedules()[-1]
     again = next(m for m in newest.meetings if {m.registration_a_id, m.registration_b_id} == pair)
     assert (again.slot_id, again.locked) == (slot_id, True)
+
+
+def test_problem_and_solution_exports_check_with_the_engine(client, auth, ev):
+    auth.login("orga@example.fr")
+    _launch(client, ev)
+    draft = _schedules()[-1]
+    base = f"/organisateur/evenements/{ev.event.slug}/planning"
+    problem = scheduling.problem_from_dict(client.get(f"{base}/probleme.json").get_json())
+    solution = scheduling.solution_from_dict(
+        client.get(f"{base}/versions/{draft.id}/solution.json").get_json()
+    )
+    assert len(solution.meetings) == 6
+    assert [v for v in scheduling.check(problem, solution) if "stats" not in v] == []
