@@ -9,7 +9,15 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.models import Organisation, Registration, Schedule, ScheduleRun, Solution, db
+from app.models import (
+    Meeting,
+    Organisation,
+    Registration,
+    Schedule,
+    ScheduleRun,
+    Solution,
+    db,
+)
 from app.models.enums import OrganisationKind, RegistrationRole, RunStatus
 
 PUBLIC = {
@@ -24,6 +32,7 @@ PUBLIC = {
     "auth.reset_password",
     "auth.logout",
     "participant.logo",
+    "calendar.feed",  # the secret token in the URL is the authentication
 }
 PUBLIC_PREFIXES = ("catalogue.",)
 ANY_USER = {
@@ -31,6 +40,7 @@ ANY_USER = {
     "participant.organisation_new",
     "participant.join",
     "participant.notifications",
+    "calendar.mine",
     "auth.settings",
     "auth.change_email",
     "auth.change_password",
@@ -65,6 +75,8 @@ def world(factory):
     request = factory.meeting_request(src=company, dst=registration)
     run = ScheduleRun(event=event, status=RunStatus.SUCCEEDED)
     schedule = Schedule(event=event, run=run, version=1)
+    meeting = Meeting(registration_a=company, registration_b=registration, slot=event.slots[0])
+    schedule.meetings.append(meeting)
     db.session.add_all([run, schedule])
     db.session.commit()
     return {
@@ -80,6 +92,8 @@ def world(factory):
         "request_id": request.id,
         "run_id": run.id,
         "schedule_id": schedule.id,
+        "meeting_id": meeting.id,
+        "action": "annuler",
         "to_id": company.id,
     }
 
