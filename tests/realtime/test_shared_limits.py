@@ -40,4 +40,4 @@ def test_login_limit_counts_attempts_on_every_process(database_url, redis_url):
     # The eleventh attempt, on another process, is over the limit too.
     assert second.test_client().post("/compte/connexion", data=data).status_code == 429
     # The counters live in Redis, where every process sees them.
-    assert redis.Redis.from_url(redis_url).keys(f"{prefix}*")
+    assert redis.Redis.from_url(redis_url).keys(f"*{prefix}*")
