@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.agenda.routes import bp as agenda_bp
     from app.auth.routes import bp as auth_bp
     from app.catalogue.routes import bp as catalogue_bp
+    from app.eventsetup.routes import bp as eventsetup_bp
     from app.i18n import bp as i18n_bp
     from app.matchmaking.routes import bp as matchmaking_bp
     from app.organiser.routes import bp as organiser_bp
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         registration_bp,
         matchmaking_bp,
         organiser_bp,
+        eventsetup_bp,
         planning_bp,
         agenda_bp,
     )

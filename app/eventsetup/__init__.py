@@ -1,0 +1,1 @@
+"""Event set-up screens for admins and organisers."""
