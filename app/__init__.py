@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from app.config import load_config
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from app.i18n import select_locale
+from app.security import register_security_headers
 from app.templating import register_filters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,7 @@ def create_app(overrides: Mapping | None = None, *, env: Mapping[str, str] | Non
     _register_errors(app)
     _register_cli(app)
     register_filters(app)
+    register_security_headers(app)
     return app
 
 
