@@ -30,8 +30,18 @@ def _render(template: str, locale: str, context: dict) -> tuple[str, str, str | 
     return " ".join(subject.split()), text, html
 
 
-def send_email(*, to: str, template: str, locale: str = "fr", **context) -> EmailMessage:
-    """Render and send one e-mail; returns the message (also written to the outbox)."""
+def send_email(
+    *,
+    to: str,
+    template: str,
+    locale: str = "fr",
+    attachments: tuple[tuple[str, str, bytes], ...] = (),
+    **context,
+) -> EmailMessage:
+    """Render and send one e-mail; returns the message (also written to the outbox).
+
+    `attachments`: (file name, MIME type, content) triples, e.g. an agenda's .ics file.
+    """
     subject, text, html = _render(template, locale, context)
     message = EmailMessage()
     message["Subject"] = subject
@@ -42,6 +52,12 @@ def send_email(*, to: str, template: str, locale: str = "fr", **context) -> Emai
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
+    for filename, mimetype, content in attachments:
+        maintype, _, subtype = mimetype.partition("/")
+        params = {"method": "PUBLISH"} if mimetype == "text/calendar" else {}
+        message.add_attachment(
+            content, maintype=maintype, subtype=subtype, filename=filename, params=params
+        )
     if current_app.config.get("MAIL_SERVER"):
         _send_smtp(message)
     else:

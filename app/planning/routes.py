@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 import scheduling
@@ -41,6 +42,7 @@ from app.services.meeting_edits import (
     set_locked,
 )
 from app.services.optimiser import build_problem, publish_schedule, request_cancel, start_run
+from app.services.publication import send_publication_emails
 from app.services.recommendations import approved_registrations
 from app.services.registrations import is_organiser
 from app.services.schedules import latest_draft, published_schedule, schedule_meetings
@@ -218,11 +220,14 @@ def publish(slug: str, schedule_id: int):
         db.session.rollback()
         flash(message(exc), "error")
     else:
+        sent = send_publication_emails(
+            schedule=schedule, server_name=current_app.config["SERVER_NAME"]
+        )
+        published = _(
+            "Version %(version)d is published: participants see it now.", version=schedule.version
+        )
         flash(
-            _(
-                "Version %(version)d is published: participants see it now.",
-                version=schedule.version,
-            ),
+            f"{published} {ngettext('%(num)d e-mail sent.', '%(num)d e-mails sent.', sent)}",
             "success",
         )
     return redirect(url_for("planning.index", slug=slug))

@@ -14,7 +14,7 @@ import redis
 import sqlalchemy as sa
 
 import scheduling
-from app.models import Meeting, MeetingRequest, Schedule, ScheduleRun, db
+from app.models import Attendee, Meeting, MeetingRequest, Schedule, ScheduleRun, db
 from app.models.enums import (
     MeetingStatus,
     OrganisationKind,
@@ -53,7 +53,12 @@ def ev(factory):
         org = factory.organisation(name=f"Entreprise {n}")
         if n == 0:
             factory.member(company_user, org)
-        companies.append(factory.registration(event=event, organisation=org))
+        registration = factory.registration(event=event, organisation=org)
+        registration.attendees.append(
+            Attendee(name=f"Personne {n}", email=f"attendee-{n}@example.fr")
+        )
+        db.session.commit()
+        companies.append(registration)
     for c in companies:
         for p in providers:
             factory.meeting_request(src=c, dst=p, status=RequestStatus.ACCEPTED)
@@ -104,12 +109,19 @@ def test_background_run_builds_a_valid_draft(client, auth, ev):
     assert "Brouillon 1" in page and "Entreprise 2 · Fournisseur 1" in page
 
 
-def test_publish_then_agenda_then_rerun_shows_cancellation(client, auth, ev):
+def test_publish_then_agenda_then_rerun_shows_cancellation(client, auth, ev, outbox):
     auth.login("orga@example.fr")
     _launch(client, ev)
     draft = _schedules()[0]
     client.post(f"/organisateur/evenements/{ev.event.slug}/planning/versions/{draft.id}/publier")
     assert _schedules()[0].status is ScheduleStatus.PUBLISHED
+    # Every attending person gets the agenda with the calendar attached.
+    mail = outbox.last("attendee-0@example.fr")
+    assert mail["Subject"] == f"Votre agenda pour {ev.event.title}"
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Fournisseur 0" in body and "Fournisseur 1" in body
+    [ics] = [part for part in mail.iter_attachments() if part.get_filename() == "agenda.ics"]
+    assert "METHOD:PUBLISH" in ics.get_content() and ics.get_content_type() == "text/calendar"
     auth.logout()
     auth.login("company0@example.fr")
     agenda = client.get(f"/evenements/{ev.event.slug}/agenda").get_data(as_text=True)
@@ -146,6 +158,11 @@ def test_publish_then_agenda_then_rerun_shows_cancellation(client, auth, ev):
     auth.login("company0@example.fr")
     agenda = client.get(f"/evenements/{ev.event.slug}/agenda").get_data(as_text=True)
     assert "Annulé" in agenda
+    changed = outbox.last("attendee-0@example.fr")
+    assert changed["Subject"] == f"Votre agenda pour {ev.event.title} a changé"
+    assert "(annulé)" in changed.get_body(preferencelist=("plain",)).get_content()
+    # Company 2 lost nothing: no second e-mail for it.
+    assert len([m for m in outbox.messages() if m["To"] == "attendee-2@example.fr"]) == 1
 
 
 def test_cancel_a_run(app, client, auth, ev):
