@@ -19,11 +19,13 @@ class Vars:
     """The CP-SAT model and the variables the goals and the extraction need."""
 
     model: cp_model.CpModel
+    index: Index
     x: dict[tuple[int, int], Lit] = field(default_factory=dict)
     busy: dict[tuple[int, int], Lit] = field(default_factory=dict)
     breaks: list = field(default_factory=list)
     required_lits: dict[int, Lit] = field(default_factory=dict)
     assume: bool = False  # required meetings hang on assumptions: no implied constraints
+    break_ub: int = 0  # largest possible total break count
     break_bound_lit: Lit | None = None
 
     def held(self, index: Index, r: int) -> list[Lit]:
@@ -33,7 +35,7 @@ class Vars:
 
 def build_model(index: Index, *, assume: bool = False, breaks: bool = True) -> Vars:
     """Build the timetable model; with `assume`, required meetings hang on assumption literals."""
-    v = Vars(cp_model.CpModel(), assume=assume)
+    v = Vars(cp_model.CpModel(), index, assume=assume)
     for r, slots in enumerate(index.allowed):
         for t in slots:
             v.x[r, t] = v.model.new_bool_var(f"x{r}_{t}")
@@ -175,6 +177,7 @@ def _participant_breaks(index: Index, v: Vars, p: int):
         anyb = 1 if single_required else _any_busy(m, lits)
         # Breaks of the session as a non-negative variable: a bound of 0 the LP sees at once.
         brk = m.new_int_var(0, (len(session) - 1) // 2, f"k{p}_{session[0]}")
+        v.break_ub += (len(session) - 1) // 2
         m.add(brk == sum(starts) - anyb)
         total.append(brk)
     return sum(total) if total else None

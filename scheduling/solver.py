@@ -26,6 +26,7 @@ from .tables import assign_tables
 
 # Relative time shares of the levels (a level that finishes early hands its time on).
 _LARGE = 20_000  # meeting-slot variables above which presolve is lightened
+_SAT_SUBSOLVERS = ["no_lp", "quick_restart_no_lp", "default_lp", "quick_restart", "pseudo_costs"]
 _SHARES = {"weight": 4.0, "coverage": 1.0, "min_count": 1.0, "breaks": 4.0, "stability": 2.0}
 
 
@@ -110,6 +111,9 @@ def _decompose(index: Index) -> bool:
 
 
 def _optimise(v: cpmodel.Vars, levels: list[Level], start: dict, deadline: float, ctx) -> _Run:
+    reqs = v.index.problem.requests
+    if any(req.required and r not in start for r, req in enumerate(reqs)):
+        start = {}
     run = _Run(v, ctx, deadline)
     run.values = _hint_start(v, start, deadline)
     run.solve_levels(levels)
@@ -196,6 +200,8 @@ def _hint_start(v: cpmodel.Vars, start: dict[int, int], deadline: float) -> list
     a quick solve of the model with the meetings fixed; if that fails, only meetings are hinted.
     A complete hint is a feasible solution, returned to be kept if CP-SAT finds nothing better.
     """
+    if not start:
+        return None  # the greedy start misses required meetings: a partial hint misleads
     wanted = {var.index: int(start.get(r) == t) for (r, t), var in v.x.items()}
     full = _complete(v.model, wanted, max(0.5, (deadline - time.monotonic()) / 10))
     m = v.model
@@ -249,21 +255,30 @@ class _Run:
             m.minimize(level.expr)
         probing = not level.maximize and level.name == "breaks"
         end = time.monotonic() + budget
-        status, solver = self._run(level, budget * (0.3 if probing else 1.0))
-        if status == cp_model.UNKNOWN and self.values is None:
-            # No solution yet (e.g. the greedy hint misses required meetings): keep going.
-            status, solver = self._run(level, end - time.monotonic())
+        if probing and self.values is None:
+            # No start solution (typical of all-required B2B files): probe from 0 at once.
+            status, solver = cp_model.UNKNOWN, None
+        else:
+            status, solver = self._run(level, budget * (0.15 if probing else 1.0))
         if status == cp_model.INFEASIBLE and self.values is None:
             self.infeasible = True
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if probing and status != cp_model.OPTIMAL and status != cp_model.INFEASIBLE:
+            lower = _finite(solver.best_objective_bound, 0) if solver else 0
+            upper = round(solver.objective_value) if found else self.v.break_ub + 1
+            if found:
+                self.values = list(solver.response_proto.solution)
+            value, optimal = self._probe(level, lower, upper, end)
+            if not found and value == upper:
+                # every probe up to the largest possible break count failed
+                self.infeasible = optimal and self.values is None
+            found = found or value < upper
+        elif found:
+            self.values = list(solver.response_proto.solution)
+            value, optimal = round(solver.objective_value), status == cp_model.OPTIMAL
+        if not found:
             self.all_optimal = False
             return False
-        value = round(solver.objective_value)
-        self.values = list(solver.response_proto.solution)
-        if status == cp_model.FEASIBLE and probing:
-            value, optimal = self._probe(level, round(solver.best_objective_bound), value, end)
-        else:
-            optimal = status == cp_model.OPTIMAL
         self.all_optimal &= optimal
         self._fix_level(level, value)
         return True
@@ -271,7 +286,7 @@ class _Run:
     def _probe(self, level: Level, lower: int, upper: int, end: float) -> tuple[int, bool]:
         """Feasibility probes `expr <= k` for k = lower, lower+1, ...: CP-SAT proves small
         break counts infeasible (or finds them) much faster than it closes the gap by search.
-        Returns the best value and whether it is proved optimal."""
+        Returns the best value (upper if no probe succeeds) and whether it is proved optimal."""
         m, proved, k = self.v.model, True, max(lower, 0)
         while k < upper and time.monotonic() < end - 0.05:
             ct = m.add(level.expr <= k)
@@ -295,6 +310,13 @@ class _Run:
         params.random_seed = self.seed
         params.log_search_progress = False
         _light_presolve(params, len(self.v.x))
+        if level.name == "breaks":
+            # Measured on the B2B instances: LP-free CDCL workers find and refute small
+            # break counts several times faster than the default LP-based portfolio.
+            if self.workers == 1:
+                params.linearization_level = 0
+            else:
+                params.subsolvers.extend(_SAT_SUBSOLVERS[: self.workers])
         callback = None
         if self.on_progress is not None:
             held = sum(self.v.x.values())
@@ -309,6 +331,10 @@ class _Run:
         m.clear_hints()
         for i, val in enumerate(self.values or ()):
             m.add_hint(m.get_int_var_from_proto_index(i), val)
+
+
+def _finite(value: float, default: int) -> int:
+    return round(value) if abs(value) < 1e12 else default
 
 
 def _light_presolve(params, n_vars: int) -> None:
