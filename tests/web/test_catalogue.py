@@ -22,6 +22,8 @@ from app.services.catalogue import (
     FTS_TRIGGERS,
     PG_FOLD_FUNCTION,
     PG_INDEXES,
+    _public_solutions,
+    _search_postgresql,
     drop_search_index,
     ensure_search_index,
 )
@@ -416,3 +418,13 @@ def test_catalogue_escapes_the_search_text(client, catalogue):
     page = get(client, "/catalogue/", q='<script>alert("q")</script>')
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(" in page
+
+
+def test_postgresql_search_is_answered_from_the_indexes(client, catalogue):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("GIN expression indexes are PostgreSQL only")
+    stmt = _search_postgresql(_public_solutions(), ["pannes", "Visionaut"])
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = "\n".join(db.session.scalars(db.text("EXPLAIN " + sql)))
+    assert "ix_fts_solution" in plan
+    assert "ix_fts_organisation" in plan
