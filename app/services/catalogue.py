@@ -3,8 +3,8 @@
 Only published solutions of providers that consented to the catalogue are ever returned.
 Search is one function whatever the database (see docs/catalogue.md):
 
-- PostgreSQL: `to_tsvector('french', ...)` over accent-folded text (`translate`, so no
-  `unaccent` extension is needed), `websearch_to_tsquery`, ordered by `ts_rank`;
+- PostgreSQL: `to_tsvector('french', fts_fold(...))` (accent folding without the unaccent
+  extension) answered from GIN expression indexes, `websearch_to_tsquery`, `ts_rank` order;
 - SQLite: an FTS5 table `fts_solution` (tokenizer `unicode61 remove_diacritics 2`) kept up to
   date by triggers, queried with MATCH and ordered by `bm25`;
 - any other database: LIKE on each term.
