@@ -284,22 +284,42 @@ class _Run:
         return True
 
     def _probe(self, level: Level, lower: int, upper: int, end: float) -> tuple[int, bool]:
-        """Feasibility probes `expr <= k` for k = lower, lower+1, ...: CP-SAT proves small
-        break counts infeasible (or finds them) much faster than it closes the gap by search.
-        Returns the best value (upper if no probe succeeds) and whether it is proved optimal."""
-        m, proved, k = self.v.model, True, max(lower, 0)
-        while k < upper and time.monotonic() < end - 0.05:
-            ct = m.add(level.expr <= k)
-            m.clear_objective()
-            status, solver = self._run(level, (end - time.monotonic()) / min(2, upper - k))
-            m.proto.constraints[ct.index].clear_linear()
-            m.minimize(level.expr)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                self.values = list(solver.response_proto.solution)
-                return k, proved
-            proved &= status == cp_model.INFEASIBLE
+        """Feasibility probes `expr <= k`: CP-SAT finds or refutes small break counts much
+        faster than it closes the gap by search. Bottom-up from the lower bound until one is
+        feasible, then `best - 1` with all the time left to prove (or improve) it. Returns the
+        best value (`upper` if no probe succeeds) and whether it is proved optimal."""
+        lower, best = max(lower, 0), upper
+        k = lower
+        while k < best and time.monotonic() < end - 0.05:
+            status, value = self._feasible(level, k, (end - time.monotonic()) / min(2, best - k))
+            if value is not None:
+                best = value
+                break
+            if status == cp_model.INFEASIBLE:
+                lower = k + 1  # monotone: every smaller bound is infeasible too
             k += 1
-        return upper, proved and k >= upper
+        while lower < best < upper and time.monotonic() < end - 0.05:
+            status, value = self._feasible(level, best - 1, end - time.monotonic())
+            if value is not None:
+                best = value
+            elif status == cp_model.INFEASIBLE:
+                lower = best
+            else:
+                break
+        return best, lower >= best
+
+    def _feasible(self, level: Level, k: int, budget: float) -> tuple[int, int | None]:
+        """Solve with `expr <= k` and no objective; keep and return the value if feasible."""
+        m = self.v.model
+        ct = m.add(level.expr <= k)
+        m.clear_objective()
+        status, solver = self._run(level, budget)
+        m.proto.constraints[ct.index].clear_linear()
+        m.minimize(level.expr)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return status, None
+        self.values = list(solver.response_proto.solution)
+        return status, round(solver.value(level.expr))
 
     def _run(self, level: Level, budget: float):
         """One CP-SAT run on the current model; returns (status, solver)."""
