@@ -73,6 +73,7 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.agenda.routes import bp as agenda_bp
     from app.auth.routes import bp as auth_bp
+    from app.calendar.routes import bp as calendar_bp
     from app.catalogue.routes import bp as catalogue_bp
     from app.eventsetup.routes import bp as eventsetup_bp
     from app.i18n import bp as i18n_bp
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         eventsetup_bp,
         planning_bp,
         agenda_bp,
+        calendar_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

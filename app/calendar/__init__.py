@@ -1,0 +1,1 @@
+"""Calendars (iCalendar feeds), organiser exports and printable sheets."""
