@@ -72,6 +72,8 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.agenda.routes import bp as agenda_bp
+    from app.api.admin import bp as api_admin_bp
+    from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
     from app.calendar.routes import bp as calendar_bp
     from app.catalogue.routes import bp as catalogue_bp
@@ -97,6 +99,8 @@ def _register_blueprints(app: Flask) -> None:
         planning_bp,
         agenda_bp,
         calendar_bp,
+        api_bp,
+        api_admin_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and services import from here)."""
 
+from app.models.api_token import ApiToken
 from app.models.base import Base, db
 from app.models.event import Event, MeetingTable, Session, Slot
 from app.models.matchmaking import MeetingRequest
@@ -19,6 +20,7 @@ from app.models.taxonomy import (
 from app.models.user import Invitation, Membership, User
 
 __all__ = [
+    "ApiToken",
     "Attendee",
     "Base",
     "BusinessFunction",
