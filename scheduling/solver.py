@@ -268,11 +268,19 @@ class _Run:
             upper = round(solver.objective_value) if found else self.v.break_ub + 1
             if found:
                 self.values = list(solver.response_proto.solution)
-            value, optimal = self._probe(level, lower, upper, end)
+            # Without any solution yet, keep a quarter of the time for a plain search.
+            probe_end = end if found else end - 0.25 * budget
+            value, optimal = self._probe(level, lower, upper, probe_end)
             if not found and value == upper:
                 # every probe up to the largest possible break count failed
                 self.infeasible = optimal and self.values is None
             found = found or value < upper
+            if not found and not self.infeasible:
+                status, solver = self._run(level, end - time.monotonic())
+                found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+                if found:
+                    self.values = list(solver.response_proto.solution)
+                    value, optimal = round(solver.objective_value), status == cp_model.OPTIMAL
         elif found:
             self.values = list(solver.response_proto.solution)
             value, optimal = round(solver.objective_value), status == cp_model.OPTIMAL
