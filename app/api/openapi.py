@@ -254,6 +254,7 @@ def _errors(*codes: int) -> dict:
         403: "The token is for another event.",
         404: "Not found.",
         409: "Conflict with the current state.",
+        413: "The body is over the size limit (4 MB).",
         415: "The body is not JSON.",
         422: "Invalid parameters or body.",
     }
@@ -309,7 +310,7 @@ PATHS = {
             "Create or update registrations in bulk (idempotent, per-row report)",
             "importRegistrations",
             {"200": _json(ref("ImportResult"), "One result per row, in order.")}
-            | _errors(400, 401, 403, 415, 422),
+            | _errors(400, 401, 403, 413, 415, 422),
             requestBody={
                 "required": True,
                 "content": {"application/json": {"schema": ref("ImportRequest")}},

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import selectinload
 
 from app.models import (
     Attendee,
@@ -84,14 +85,48 @@ def import_registrations(*, event: Event, actor: User, rows: list[Any]) -> list[
     known = {
         name: set(db.session.scalars(sa.select(model.code))) for name, model in CODE_FIELDS.items()
     }
-    results = []
+    parsed = []
     for index, raw in enumerate(rows):
         result = RowResult(row=index)
-        parsed = _parse(raw, result, known)
-        if parsed is not None:
-            _apply_row(event, actor, parsed, result)
-        results.append(result)
-    return results
+        parsed.append((result, _parse(raw, result, known)))
+    index = _Index.load(event, [row.name for _, row in parsed if row is not None])
+    applied = []
+    for result, row in parsed:
+        if row is not None:
+            registration = _apply_row(event, actor, row, result, index)
+            if registration is not None:
+                applied.append((result, registration))
+    db.session.flush()
+    for result, registration in applied:
+        result.registration_id = registration.id
+    return [result for result, _ in parsed]
+
+
+@dataclass
+class _Index:
+    """The organisations named by the rows (by folded name) and their registrations."""
+
+    organisations: dict[str, Organisation]
+    registrations: dict[str, Registration]
+
+    @classmethod
+    def load(cls, event: Event, names: list[str]) -> _Index:
+        keys = sorted({fold_name(name) for name in names})
+        organisations, registrations = {}, {}
+        for start in range(0, len(keys), 500):  # stay under SQLite's parameter limit
+            chunk = keys[start : start + 500]
+            for organisation in db.session.scalars(
+                sa.select(Organisation).where(Organisation.name_key.in_(chunk))
+            ):
+                organisations[organisation.name_key] = organisation
+            for registration in db.session.scalars(
+                sa.select(Registration)
+                .join(Organisation)
+                .where(Registration.event_id == event.id, Organisation.name_key.in_(chunk))
+                .options(selectinload(Registration.attendees))
+            ):
+                registrations[registration.organisation.name_key] = registration
+        return cls(organisations=organisations, registrations=registrations)
 
 
 def _text(raw: dict, key: str, result: RowResult, *, max_length: int) -> str | None:
@@ -123,6 +158,8 @@ def _parse(raw: Any, result: RowResult, known: dict[str, set[str]]) -> _Row | No
     for key in sorted(set(raw) - ROW_FIELDS):
         result.error(key, f"unknown field {key!r}")
     name = _text(raw, "name", result, max_length=200)
+    if name is not None and not fold_name(name):
+        result.error("name", "name must contain letters or digits")
     kind = raw.get("kind")
     if kind not in {k.value for k in OrganisationKind}:
         result.error("kind", "kind must be 'company' or 'provider'")
@@ -187,14 +224,14 @@ def _attendees(raw: Any, result: RowResult) -> list[tuple[str, str, str | None]]
     return people
 
 
-def _organisation(row: _Row, result: RowResult) -> tuple[Organisation | None, bool]:
+def _organisation(row: _Row, result: RowResult, index: _Index) -> tuple[Organisation | None, bool]:
     """The organisation of the row, found by folded name or new; (None, _) on a kind clash."""
-    organisation = db.session.scalar(
-        sa.select(Organisation).where(Organisation.name_key == fold_name(row.name))
-    )
+    key = fold_name(row.name)
+    organisation = index.organisations.get(key)
     if organisation is None:
         organisation = Organisation(kind=row.kind, name=row.name, **row.codes)
         db.session.add(organisation)
+        index.organisations[key] = organisation
         return organisation, True
     if organisation.kind is not row.kind:
         result.error("kind", f"{organisation.name} exists as a {organisation.kind.value}")
@@ -208,18 +245,13 @@ def _organisation(row: _Row, result: RowResult) -> tuple[Organisation | None, bo
     return organisation, changed
 
 
-def _apply_row(event: Event, actor: User, row: _Row, result: RowResult) -> None:
-    organisation, changed = _organisation(row, result)
+def _apply_row(
+    event: Event, actor: User, row: _Row, result: RowResult, index: _Index
+) -> Registration | None:
+    organisation, changed = _organisation(row, result, index)
     if organisation is None:
-        return
-    registration = None
-    if organisation.id is not None:
-        registration = db.session.scalar(
-            sa.select(Registration).where(
-                Registration.event_id == event.id,
-                Registration.organisation_id == organisation.id,
-            )
-        )
+        return None
+    registration = index.registrations.get(organisation.name_key)
     created = registration is None
     if created:
         registration = Registration(
@@ -235,12 +267,12 @@ def _apply_row(event: Event, actor: User, row: _Row, result: RowResult) -> None:
             sessions=list(event.sessions),
         )
         db.session.add(registration)
+        index.registrations[organisation.name_key] = registration
     else:
         changed |= _update(registration, row)
     changed |= _merge_attendees(registration, row.attendees)
-    db.session.flush()
-    result.registration_id = registration.id
     result.status = "created" if created else "updated" if changed else "unchanged"
+    return registration
 
 
 def _update(registration: Registration, row: _Row) -> bool:

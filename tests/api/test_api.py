@@ -334,6 +334,8 @@ def test_api_needs_no_csrf_but_token_page_does(database_url, ev):
     assert response.status_code == 200
     page = client.post(f"/organisateur/evenements/{ev.event.slug}/api/", data={"name": "x"})
     assert page.status_code == 400
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_openapi_documents_every_api_route(app, client):
@@ -353,3 +355,22 @@ def test_openapi_documents_every_api_route(app, client):
 
     for schema in document["components"]["schemas"].values():
         Draft202012Validator.check_schema(schema)
+
+
+def test_thousand_rows_import_then_too_large_body_is_413(api, ev):
+    rows = [
+        {
+            "name": f"Entreprise importée {n}",
+            "kind": "company",
+            "attendees": [{"name": f"Personne {n}", "email": f"p{n}@import.example.fr"}],
+        }
+        for n in range(1000)
+    ]
+    started = time.monotonic()
+    result = _import(api, ev, rows)
+    assert result["summary"]["created"] == 1000
+    assert time.monotonic() - started < 60
+    assert _import(api, ev, rows)["summary"]["unchanged"] == 1000
+    huge = {"rows": [{"name": "x" * 5000, "kind": "company"}] * 1000}
+    response = api.post(f"{ev.base}/registrations/import", json=huge)
+    assert response.status_code == 413
