@@ -109,8 +109,8 @@ def message(error: SetupError) -> str:
 
 def fail(form: FlaskForm, error: SetupError) -> None:
     """Show a refusal next to its field, or as a flash message when it concerns no field."""
-    target = form._fields.get(error.field) if error.field else None
-    if target is None:
-        flash(message(error), "error")
-    else:
+    if error.field and error.field in form:
+        target = form[error.field]
         target.errors = [*target.errors, message(error)]
+    else:
+        flash(message(error), "error")

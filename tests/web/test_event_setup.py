@@ -359,7 +359,9 @@ def test_access_anonymous_is_sent_to_login(client, organised):
 
 
 def test_access_participant_and_other_organiser_are_refused(client, auth, organised, factory):
-    factory.user(email="someone@example.fr")
+    participant = factory.user(email="someone@example.fr")
+    registration = factory.registration(event=organised)
+    factory.member(participant, registration.organisation)
     other_organiser = factory.user(email="other@example.fr")
     other = factory.event()
     other.organisers.append(other_organiser)
@@ -393,3 +395,24 @@ def test_access_organiser_and_admin_reach_pages(client, auth, admin, organised, 
 
 def test_session_count_unchanged_after_refusals(organised):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Session)) == 2
+
+
+def test_event_edit_meeting_length_refused_once_scheduled(client, auth, organised, factory):
+    _schedule_with_meeting(factory, organised, organised.slots[0])
+    auth.login("orga@example.fr")
+    url = f"{BASE}/evenements/{organised.slug}"
+    assert "Un planning provisoire existe (1 rendez-vous)" in text(client.get(url))
+    data = event_form(slug=organised.slug, meeting_minutes="30", status="draft")
+    page = text(client.post(url, data=data))
+    assert "invaliderait 1 rendez-vous" in page
+    assert 'name="meeting_minutes" required type="number" value="30"' in page
+    assert 'id="meeting_minutes-error"' in page
+    assert by_slug(organised.slug).meeting_minutes == 20
+
+
+def test_event_edit_in_english_shows_english_errors(client, auth, organised):
+    auth.login("orga@example.fr")
+    client.post("/langue", data={"lang": "en", "next": "/"})
+    data = event_form(slug=organised.slug, pause_minutes="-1", status="draft")
+    page = text(client.post(f"{BASE}/evenements/{organised.slug}", data=data))
+    assert "The pause lasts from 0 to 240 minutes." in page
