@@ -51,6 +51,9 @@ def _register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.needs_refresh_message = _l("Please log in again to continue.")
+    # The handlers must be declared before the first init_app, which copies them to the server.
+    from app import realtime  # noqa: F401
+
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"],

@@ -17,6 +17,7 @@ import time
 from flask import Flask, current_app
 
 import scheduling
+from app import realtime
 from app.models import ScheduleRun, db
 from app.models.base import utcnow
 from app.models.enums import RunStatus
@@ -68,6 +69,7 @@ def _save(run: ScheduleRun, **values) -> None:
     for key, value in values.items():
         setattr(run, key, value)
     db.session.commit()
+    realtime.run_progress(run)
 
 
 def run_optimiser(run_id: int) -> None:
@@ -144,6 +146,7 @@ def _solve_in_child(
             if kind == "progress" and time.monotonic() - last_write >= PROGRESS_EVERY_S:
                 run.progress = {**run.progress, **payload, "upper_bound": upper}
                 db.session.commit()
+                realtime.run_progress(run)
                 last_write = time.monotonic()
             db.session.refresh(run, attribute_names=["cancel_requested"])
             if run.cancel_requested:

@@ -49,6 +49,7 @@ def index(slug: str):
         event=event,
         schedule=published_schedule(event),
         agendas=[(r, agenda(r, now=now)) for r in registrations],
+        live_event=event.slug,
     )
 
 

@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -44,6 +45,7 @@ from app.participant.forms import (
 from app.services import ServiceError
 from app.services import organisations as svc
 from app.services.notifications import mark_all_read, recent
+from app.services.notifications import unread_count as notifications_unread
 from app.services.registrations import user_registrations
 from app.services.taxonomy import by_codes, reference_choices
 from app.tokens import TokenError, make_token, read_token
@@ -340,3 +342,9 @@ def notifications():
         db.session.commit()
         return redirect(url_for("participant.notifications"))
     return render_template("participant/notifications.html", items=recent(current_user), form=form)
+
+
+@bp.get("/notifications/non-lues.json")
+@login_required
+def unread_count():
+    return jsonify(unread=notifications_unread(current_user))

@@ -19,6 +19,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 import scheduling
+from app import realtime
 from app.forms import ConfirmForm
 from app.jobs import enqueue_run
 from app.models import (
@@ -117,6 +118,7 @@ def index(slug: str):
         grid={(m.slot_id, m.table_id): m for m in meetings},
         unscheduled=_unscheduled(draft),
         add_form=_add_form(event) if draft else None,
+        live_event=event.slug,
     )
 
 
@@ -220,6 +222,7 @@ def publish(slug: str, schedule_id: int):
         db.session.rollback()
         flash(message(exc), "error")
     else:
+        realtime.schedule_published(event, schedule.version)
         sent = send_publication_emails(
             schedule=schedule, server_name=current_app.config["SERVER_NAME"]
         )

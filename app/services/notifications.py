@@ -66,7 +66,10 @@ def mark_all_read(*, user: User, now: datetime) -> None:
 
 
 def deliver_pending(items: list[Notification]) -> None:
-    """E-mail the given notifications to users who want them at once (after the commit)."""
+    """Push the new notifications live, and e-mail users who want them at once (after commit)."""
+    from app import realtime
+
+    realtime.notifications_changed({item.user_id for item in items})
     for item in items:
         if item.emailed_at is None and not item.user.daily_digest:
             send_email(

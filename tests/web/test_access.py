@@ -34,12 +34,15 @@ PUBLIC = {
     "participant.logo",
     "calendar.feed",  # the secret token in the URL is the authentication
 }
-PUBLIC_PREFIXES = ("catalogue.",)
+PUBLIC_PREFIXES = ("catalogue.", "api.openapi")
+# The JSON API authenticates with a bearer token, never with the session: 401 without one.
+TOKEN_PREFIX = "api."
 ANY_USER = {
     "participant.dashboard",
     "participant.organisation_new",
     "participant.join",
     "participant.notifications",
+    "participant.unread_count",
     "calendar.mine",
     "auth.settings",
     "auth.change_email",
@@ -94,6 +97,7 @@ def world(factory):
         "schedule_id": schedule.id,
         "meeting_id": meeting.id,
         "action": "annuler",
+        "token_id": 1,
         "to_id": company.id,
     }
 
@@ -117,6 +121,9 @@ def test_anonymous_is_sent_to_login_for_every_private_route(app, client, world):
         if _public(endpoint):
             continue
         response = client.open(url, method=method)
+        if endpoint.startswith(TOKEN_PREFIX):
+            assert response.status_code == 401, (endpoint, method, response.status_code)
+            continue
         assert response.status_code == 302, (endpoint, method, response.status_code)
         assert response.headers["Location"].startswith("/compte/connexion"), endpoint
 
@@ -127,7 +134,8 @@ def test_stranger_is_refused_everything_of_another_organisation(app, client, aut
         if _public(endpoint) or endpoint in ANY_USER:
             continue
         response = client.open(url, method=method, data={"name": "Hijacked", "email": "x@y.fr"})
-        assert response.status_code in (400, 403, 404), (endpoint, method, response.status_code)
+        expected = (401,) if endpoint.startswith(TOKEN_PREFIX) else (400, 403, 404)
+        assert response.status_code in expected, (endpoint, method, response.status_code)
     db.session.expire_all()
     assert db.session.get(Organisation, world["org_id"]).name == "Owner IA"
     assert db.session.get(Solution, world["solution_id"]) is not None

@@ -258,9 +258,9 @@ def test_notifications_page_lists_and_marks_read(client, auth, w):
     auth.login("b@example.fr")
     page = client.get("/espace/notifications").get_data(as_text=True)
     assert "Org A vous sollicite pour un rendez-vous" in page
-    assert 'class="badge">1<' in page
+    assert "data-unread>1<" in page
     client.post("/espace/notifications")
-    assert 'class="badge"' not in client.get("/espace/notifications").get_data(as_text=True)
+    assert "data-unread hidden><" in client.get("/espace/notifications").get_data(as_text=True)
 
 
 def test_organiser_tools_add_on_behalf_and_fill_gaps(client, auth, w):

@@ -19,10 +19,13 @@
       window.location.reload();
     }
   }
+  // Pushed over the websocket when connected (live.js); polling stays as a slower fallback.
+  var pushed = false;
+  document.addEventListener("run-progress", function (e) { pushed = true; update(e.detail); });
   function poll() {
     fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
-      .then(function (run) { update(run); setTimeout(poll, 1000); })
+      .then(function (run) { update(run); setTimeout(poll, pushed ? 5000 : 1000); })
       .catch(function () { setTimeout(poll, 3000); });  // bad Wi-Fi: try again later
   }
   poll();
