@@ -270,7 +270,7 @@ class _Run:
                 self.values = list(solver.response_proto.solution)
             # Without any solution yet, keep a quarter of the time for a plain search.
             probe_end = end if found else end - 0.25 * budget
-            value, optimal = self._probe(level, lower, upper, probe_end)
+            value, optimal = self._probe(level, (lower, upper), probe_end, end)
             if not found and value == upper:
                 # every probe up to the largest possible break count failed
                 self.infeasible = optimal and self.values is None
@@ -291,15 +291,17 @@ class _Run:
         self._fix_level(level, value)
         return True
 
-    def _probe(self, level: Level, lower: int, upper: int, end: float) -> tuple[int, bool]:
+    def _probe(self, level: Level, bounds, bottom_end: float, end: float) -> tuple[int, bool]:
         """Feasibility probes `expr <= k`: CP-SAT finds or refutes small break counts much
         faster than it closes the gap by search. Bottom-up from the lower bound until one is
         feasible, then `best - 1` with all the time left to prove (or improve) it. Returns the
         best value (`upper` if no probe succeeds) and whether it is proved optimal."""
+        lower, upper = bounds
         lower, best = max(lower, 0), upper
         k = lower
-        while k < best and time.monotonic() < end - 0.05:
-            status, value = self._feasible(level, k, (end - time.monotonic()) / min(2, best - k))
+        while k < best and time.monotonic() < bottom_end - 0.05:
+            slice_s = (bottom_end - time.monotonic()) / min(2, best - k)
+            status, value = self._feasible(level, k, slice_s)
             if value is not None:
                 best = value
                 break
