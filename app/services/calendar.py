@@ -29,7 +29,9 @@ PRODID = "-//Rendez-vous IA//Calendriers//FR"
 DEFAULT_HOST = "rdv-ia"
 # Calendar clients poll subscriptions; ask for an hour (some clients ignore it).
 REFRESH = timedelta(hours=1)
-TOKEN_MAX_LENGTH = 64
+# Tokens come from `secrets.token_urlsafe`: anything else is refused without a query
+# (PostgreSQL rejects a NUL character in a string parameter).
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
@@ -64,7 +66,7 @@ def meeting_uid(meeting: Meeting, host: str) -> str:
 
 def find_feed(token: str) -> Feed | None:
     """The attendee or registration whose calendar token this is, or None."""
-    if not token or len(token) > TOKEN_MAX_LENGTH:
+    if not _TOKEN.fullmatch(token or ""):
         return None
     attendee = db.session.scalar(sa.select(Attendee).where(Attendee.calendar_token == token))
     if attendee is not None:

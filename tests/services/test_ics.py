@@ -223,3 +223,10 @@ def test_feed_language_follows_the_registering_user(world, factory):
     registration.created_by = factory.user(locale="en")
     db.session.commit()
     assert Feed(registration).locale == "en"
+
+
+@pytest.mark.parametrize(
+    "token", ["a\x00b", "a b", "é" * 10, "../x"], ids=["nul", "space", "accents", "path"]
+)
+def test_find_feed_refuses_malformed_tokens_without_a_query(world, token):
+    assert find_feed(token) is None
