@@ -263,33 +263,36 @@ class _Run:
         if status == cp_model.INFEASIBLE and self.values is None:
             self.infeasible = True
         found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        if probing and status != cp_model.OPTIMAL and status != cp_model.INFEASIBLE:
-            lower = _finite(solver.best_objective_bound, 0) if solver else 0
-            upper = round(solver.objective_value) if found else self.v.break_ub + 1
-            if found:
-                self.values = list(solver.response_proto.solution)
-            # Without any solution yet, keep a quarter of the time for a plain search.
-            probe_end = end if found else end - 0.25 * budget
-            value, optimal = self._probe(level, (lower, upper), probe_end, end)
-            if not found and value == upper:
-                # every probe up to the largest possible break count failed
-                self.infeasible = optimal and self.values is None
-            found = found or value < upper
-            if not found and not self.infeasible:
-                status, solver = self._run(level, end - time.monotonic())
-                found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-                if found:
-                    self.values = list(solver.response_proto.solution)
-                    value, optimal = round(solver.objective_value), status == cp_model.OPTIMAL
-        elif found:
+        if found:
             self.values = list(solver.response_proto.solution)
             value, optimal = round(solver.objective_value), status == cp_model.OPTIMAL
+        if probing and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            found, value, optimal = self._probe_level(level, solver, found, budget, end)
         if not found:
             self.all_optimal = False
             return False
         self.all_optimal &= optimal
         self._fix_level(level, value)
         return True
+
+    def _probe_level(self, level: Level, solver, found: bool, budget: float, end: float):
+        """Probes after the first search; returns (found, value, proved optimal)."""
+        lower = _finite(solver.best_objective_bound, 0) if solver else 0
+        upper = round(solver.objective_value) if found else self.v.break_ub + 1
+        # Without any solution yet, keep a quarter of the time for a plain search.
+        probe_end = end if found else end - 0.25 * budget
+        value, optimal = self._probe(level, (lower, upper), probe_end, end)
+        if not found and value == upper:
+            # every probe up to the largest possible break count failed
+            self.infeasible = optimal and self.values is None
+        found = found or value < upper
+        if not found and not self.infeasible:
+            status, solver = self._run(level, end - time.monotonic())
+            found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            if found:
+                self.values = list(solver.response_proto.solution)
+                value, optimal = round(solver.objective_value), status == cp_model.OPTIMAL
+        return found, value, optimal
 
     def _probe(self, level: Level, bounds, bottom_end: float, end: float) -> tuple[int, bool]:
         """Feasibility probes `expr <= k`: CP-SAT finds or refutes small break counts much
