@@ -65,7 +65,7 @@ def _routing_errors():
     error = request.routing_exception
     if isinstance(error, RequestRedirect):
         return None
-    if error is not None and request.path.startswith(bp.url_prefix + "/"):
+    if error is not None and (request.path + "/").startswith(bp.url_prefix + "/"):
         return http_error_response(error)
     return None
 
@@ -102,7 +102,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not low <= int(raw) <= high:
         raise _Invalid(f"{name} must be an integer from {low} to {high}.")
     return int(raw)
 

@@ -8,6 +8,7 @@ a bad row is reported with the fields at fault and the other rows are still impo
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,7 +138,15 @@ def _text(raw: dict, key: str, result: RowResult, *, max_length: int) -> str | N
     if len(value.strip()) > max_length:
         result.error(key, f"{key} is longer than {max_length} characters")
         return None
+    if _has_control(value):
+        result.error(key, f"{key} contains control characters")
+        return None
     return value.strip()
+
+
+def _has_control(value: str) -> bool:
+    """Control characters (NUL is refused by PostgreSQL) have no place in names."""
+    return any(unicodedata.category(char) == "Cc" for char in value)
 
 
 def _integer(raw: dict, key: str, result: RowResult, *, low: int, high: int) -> int | None:
@@ -161,7 +170,7 @@ def _parse(raw: Any, result: RowResult, known: dict[str, set[str]]) -> _Row | No
     if name is not None and not fold_name(name):
         result.error("name", "name must contain letters or digits")
     kind = raw.get("kind")
-    if kind not in {k.value for k in OrganisationKind}:
+    if not isinstance(kind, str) or kind not in {k.value for k in OrganisationKind}:
         result.error("kind", "kind must be 'company' or 'provider'")
     codes = {}
     for key, values in known.items():
@@ -176,7 +185,9 @@ def _parse(raw: Any, result: RowResult, known: dict[str, set[str]]) -> _Row | No
     max_meetings = _integer(raw, "max_meetings", result, low=0, high=MAX_MEETINGS)
     attendees = _attendees(raw.get("attendees", []), result)
     status = raw.get("status")
-    if status is not None and status not in {s.value for s in RegistrationStatus}:
+    if status is not None and (
+        not isinstance(status, str) or status not in {s.value for s in RegistrationStatus}
+    ):
         result.error("status", "status must be pending, approved, rejected or cancelled")
     if result.errors:
         return None
@@ -204,9 +215,16 @@ def _attendees(raw: Any, result: RowResult) -> list[tuple[str, str, str | None]]
             continue
         name, email = item.get("name"), item.get("email")
         job_title = item.get("job_title")
-        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 120:
+        if (
+            not isinstance(name, str)
+            or not name.strip()
+            or len(name.strip()) > 120
+            or _has_control(name)
+        ):
             result.error(f"{where}.name", "name is required (at most 120 characters)")
-        if job_title is not None and (not isinstance(job_title, str) or len(job_title) > 120):
+        if job_title is not None and (
+            not isinstance(job_title, str) or len(job_title) > 120 or _has_control(job_title)
+        ):
             result.error(f"{where}.job_title", "job_title is a string of at most 120 characters")
         try:
             if not isinstance(email, str) or len(email) > 254:

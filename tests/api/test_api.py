@@ -7,6 +7,8 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.api.openapi import openapi_document
 from app.models import ApiToken, Organisation, Registration, Schedule, ScheduleRun, db
@@ -374,3 +376,54 @@ def test_thousand_rows_import_then_too_large_body_is_413(api, ev):
     huge = {"rows": [{"name": "x" * 5000, "kind": "company"}] * 1000}
     response = api.post(f"{ev.base}/registrations/import", json=huge)
     assert response.status_code == 413
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+ROW_VALUES = st.fixed_dictionaries(
+    {},
+    optional={
+        key: JSON_VALUES | st.sampled_from(["company", "provider", "C", "PME", "11", "approved"])
+        for key in ("name", "kind", "sector_code", "size_code", "region_code", "status")
+    }
+    | {
+        "representatives": JSON_VALUES,
+        "max_meetings": JSON_VALUES,
+        "attendees": st.lists(
+            st.fixed_dictionaries({}, optional={"name": JSON_VALUES, "email": JSON_VALUES}),
+            max_size=2,
+        )
+        | JSON_VALUES,
+    },
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(ROW_VALUES | JSON_VALUES, max_size=4), query=st.text(max_size=12))
+def test_no_input_gives_a_500_or_html(api, ev, rows, query):
+    result = api.post(f"{ev.base}/registrations/import", json={"rows": rows})
+    assert result.status_code == 200
+    assert len(result.get_json()["rows"]) == len(rows)
+    page = api.get(f"{ev.base}/registrations", query_string={"page": query, "per_page": query})
+    assert page.status_code in (200, 422)
+    run = api.post(f"{ev.base}/runs", json={"time_limit_s": rows})
+    assert run.status_code == 422
+
+
+def test_import_refuses_control_characters(api, ev):
+    rows = [
+        {"name": "Nul\x00SAS", "kind": "company"},
+        {"name": "Ok", "kind": "company", "attendees": [{"name": "A\x07", "email": "a@b.fr"}]},
+    ]
+    result = _import(api, ev, rows)
+    assert [[e["field"] for e in r["errors"]] for r in result["rows"]] == [
+        ["name"],
+        ["attendees[0].name"],
+    ]
