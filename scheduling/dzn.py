@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .io import problem_from_dict, problem_to_dict
 from .model import Objective, Participant, Problem, ProblemError, Request, Slot
 
 _CATALAN = {
@@ -77,7 +78,7 @@ def problem_from_dzn(text: str, *, name: str | None = None, max_break_difference
         after = tuple(f"M{q}" for q in sorted(precedences[m - 1]) if q)
         restrict = session_slots.get(code) if morning < n_slots else None
         requests.append(Request(f"M{m}", f"P{a}", f"P{b}", 1, True, restrict, fixed_slot, after))
-    return Problem(
+    problem = Problem(
         slots=slots,
         participants=participants,
         requests=tuple(requests),
@@ -85,6 +86,7 @@ def problem_from_dzn(text: str, *, name: str | None = None, max_break_difference
         name=name,
         objective=Objective(max_break_difference),
     )
+    return problem_from_dict(problem_to_dict(problem))  # full validation of the references
 
 
 def load_dzn(path: str | Path, *, max_break_difference: int = 2) -> Problem:
@@ -94,4 +96,9 @@ def load_dzn(path: str | Path, *, max_break_difference: int = 2) -> Problem:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ProblemError(f"{path}: cannot read ({exc.strerror})") from exc
-    return problem_from_dzn(text, name=path.stem, max_break_difference=max_break_difference)
+    try:
+        return problem_from_dzn(text, name=path.stem, max_break_difference=max_break_difference)
+    except ProblemError:
+        raise
+    except (ValueError, IndexError, KeyError, TypeError) as exc:
+        raise ProblemError(f"{path}: malformed B2B data ({exc})") from exc

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduling import check, solve
+from scheduling import ProblemError, check, solve
 from scheduling.dzn import problem_from_dzn
 
 B2B = Path(__file__).resolve().parents[3].parent / "shared" / "benchmarks" / "b2b"
@@ -80,3 +80,15 @@ def test_dzn_inline_forbidden_placeholder_and_sessions():
     assert problem.participants[0].unavailable == ()
     assert problem.requests[0].slots == ("s1", "s2")
     assert problem.requests[1].fixed_slot == "s4"
+
+
+def test_dzn_unknown_participant_is_a_problem_error():
+    text = "nBusiness = 2; nTables = 1; nTotalSlots = 2; nMorningSlots = 2;\n"
+    text += "requested = [| 1, 5, 3 |];"
+    with pytest.raises(ProblemError, match='requests\\[0\\].b: unknown participant "P5"'):
+        problem_from_dzn(text)
+
+
+def test_dzn_unsupported_value_is_a_problem_error():
+    with pytest.raises(ProblemError, match="nBusiness: unsupported value"):
+        problem_from_dzn("nBusiness = x;")
