@@ -222,3 +222,21 @@ def test_exports_page_links(client, auth, world):
     assert "version 1 (publiée)" in page
     for path in ROUTES[1:]:
         assert f"/organisateur/evenements/{world['slug']}/{path}" in page
+
+
+def test_meetings_csv_in_english(client, auth, world):
+    auth.login("organiser@example.fr")
+    client.post("/langue", data={"lang": "en"})
+    response = client.get(f"/organisateur/evenements/{world['slug']}/exports/rendez-vous.csv")
+    header, first, second = rows(response)
+    assert header[:3] == ["Date", "Start", "End"]
+    assert first[6] == "Company" and first[9] == "scheduled"
+    assert second[9] == "cancelled"
+
+
+def test_table_sheets_show_the_date_when_the_event_lasts_several_days(client, auth, world):
+    world["event"].ends_on = date(2099, 3, 11)
+    db.session.commit()
+    auth.login("organiser@example.fr")
+    page = client.get(f"/organisateur/evenements/{world['slug']}/impressions/tables")
+    assert "mardi 10 mars 2099, 09:00" in page.get_data(as_text=True)
