@@ -108,7 +108,22 @@ def make_app(database_url: str, **overrides):
     }
     app = create_app(config, env=TEST_ENV)
     app.test_client_class = IsolatedClient
+    _created_apps.append(app)
     return app
+
+
+_created_apps: list = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines():
+    """Close the database connections of every app a test created (no leaked connections)."""
+    yield
+    while _created_apps:
+        app = _created_apps.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _prepare_schema(database_url: str) -> None:
