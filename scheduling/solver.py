@@ -7,6 +7,7 @@ time; its best value is then added as a constraint and the solution is the next 
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -145,6 +146,9 @@ def _solve_decomposed(index: Index, start: dict, ctx) -> tuple[dict[int, int], s
     chosen = _slots(v1, run1.values) if run1.values is not None else start
     if run1.values is None and run1.infeasible:
         return {}, "infeasible"
+    phase1_found = run1.values is not None
+    del v1, run1, levels  # free the phase-1 model before building phase 2 (peak memory)
+    gc.collect()
     problem = index.problem
     kept = [problem.requests[r] for r in sorted(chosen)]
     kept_ids = {r.id for r in kept}
@@ -163,7 +167,7 @@ def _solve_decomposed(index: Index, start: dict, ctx) -> tuple[dict[int, int], s
     sub_start = improve_breaks(sub_index, sub_start, polish)
     run2 = _optimise(v2, _levels(sub_index, v2), sub_start, ctx.deadline, ctx)
     if run2.values is None:
-        return chosen, "feasible" if run1.values is not None or chosen else "unknown"
+        return chosen, "feasible" if phase1_found or chosen else "unknown"
     slots = {index.req_pos[sub.requests[r].id]: t for r, t in _slots(v2, run2.values).items()}
     return slots, "feasible"
 
