@@ -19,6 +19,7 @@ from . import cpmodel
 from .bounds import upper_bound_index
 from .explain import explain_infeasible, precheck, unscheduled_reasons
 from .greedy import greedy_meetings
+from .hints import LARGE, hint_start, light_presolve
 from .index import Index, build_index, count_breaks
 from .local import improve_breaks
 from .metrics import compute_stats
@@ -26,7 +27,8 @@ from .model import Problem, ProgressInfo, Solution
 from .tables import assign_tables
 
 # Relative time shares of the levels (a level that finishes early hands its time on).
-_LARGE = 20_000  # meeting-slot variables above which presolve is lightened
+_LARGE = LARGE  # meeting-slot variables above which the decomposition is used
+_PROBE_GAP = 10  # probe only when the first search ends this close to its bound
 _SAT_SUBSOLVERS = ["no_lp", "quick_restart_no_lp", "default_lp", "quick_restart", "pseudo_costs"]
 _SHARES = {"weight": 4.0, "coverage": 1.0, "min_count": 1.0, "breaks": 4.0, "stability": 2.0}
 
@@ -119,7 +121,7 @@ def _optimise(v: cpmodel.Vars, levels: list[Level], start: dict, deadline: float
     if any(req.required and r not in start for r, req in enumerate(reqs)):
         start = {}
     run = _Run(v, ctx, deadline)
-    run.values = _hint_start(v, start, deadline)
+    run.values = hint_start(v, start, deadline)
     run.solve_levels(levels)
     return run
 
@@ -200,38 +202,6 @@ def _levels(index: Index, v: cpmodel.Vars) -> list[Level]:
     return levels
 
 
-def _hint_start(v: cpmodel.Vars, start: dict[int, int], deadline: float) -> list[int] | None:
-    """Hint a start schedule (greedy, seeded with `previous`) to get a first solution fast.
-
-    CP-SAT uses a hint best when it is complete, so the auxiliary variables are filled in by
-    a quick solve of the model with the meetings fixed; if that fails, only meetings are hinted.
-    A complete hint is a feasible solution, returned to be kept if CP-SAT finds nothing better.
-    """
-    if not start:
-        return None  # the greedy start misses required meetings: a partial hint misleads
-    wanted = {var.index: int(start.get(r) == t) for (r, t), var in v.x.items()}
-    full = _complete(v.model, wanted, max(0.5, (deadline - time.monotonic()) / 10))
-    m = v.model
-    for i, val in (full or wanted).items():
-        m.add_hint(m.get_int_var_from_proto_index(i), val)
-    return [full[i] for i in range(len(full))] if full else None
-
-
-def _complete(model: cp_model.CpModel, fixed: dict[int, int], budget: float):
-    """Values of every variable extending `fixed`, or None if none is found quickly."""
-    clone = model.clone()
-    clone.clear_objective()
-    for i, val in fixed.items():
-        clone.add(clone.get_int_var_from_proto_index(i) == val)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = budget
-    solver.parameters.num_workers = 1
-    _light_presolve(solver.parameters, len(fixed))
-    if solver.solve(clone) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return dict(enumerate(solver.response_proto.solution))
-
-
 class _Run:
     """State of the level-by-level solve."""
 
@@ -286,6 +256,14 @@ class _Run:
         """Probes after the first search; returns (found, value, proved optimal)."""
         lower = _finite(solver.best_objective_bound, 0) if solver else 0
         upper = round(solver.objective_value) if found else self.v.break_ub + 1
+        if found and upper - lower > _PROBE_GAP:
+            # Far from the bound (large events): probes would be hopeless, keep searching.
+            self._fix_level(level, upper)
+            status, solver = self._run(level, end - time.monotonic())
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self.values = list(solver.response_proto.solution)
+                upper = round(solver.objective_value)
+            return True, upper, status == cp_model.OPTIMAL
         # Without any solution yet, keep a quarter of the time for a plain search.
         probe_end = end if found else end - 0.25 * budget
         value, optimal = self._probe(level, (lower, upper), probe_end, end)
@@ -349,7 +327,7 @@ class _Run:
         params.num_workers = self.workers
         params.random_seed = self.seed
         params.log_search_progress = False
-        _light_presolve(params, len(self.v.x))
+        light_presolve(params, len(self.v.x))
         if level.name == "breaks":
             # Measured on the B2B instances: LP-free CDCL workers find and refute small
             # break counts several times faster than the default LP-based portfolio.
@@ -375,13 +353,6 @@ class _Run:
 
 def _finite(value: float, default: int) -> int:
     return round(value) if abs(value) < 1e12 else default
-
-
-def _light_presolve(params, n_vars: int) -> None:
-    """On large models full presolve (probing above all) costs more than it gives."""
-    if n_vars > _LARGE:
-        params.cp_model_probing_level = 0
-        params.max_presolve_iterations = 1
 
 
 def _finish(index: Index, status, slots: dict[int, int], started, bound, notes) -> Solution:
