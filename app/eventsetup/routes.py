@@ -67,7 +67,9 @@ def index():
 def create():
     if not current_user.is_admin:
         abort(403)
-    form = EventForm(sectors=_sectors())
+    # A new event starts with the default request weights filled in.
+    defaults = {f"weight_{key}": svc.DEFAULT_WEIGHTS[key] for key in svc.WEIGHT_KEYS}
+    form = EventForm(data=defaults, sectors=_sectors())
     if form.validate_on_submit():
         try:
             event = svc.create_event(data=_event_data(form), actor=current_user)

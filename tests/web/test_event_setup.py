@@ -416,3 +416,14 @@ def test_event_edit_in_english_shows_english_errors(client, auth, organised):
     data = event_form(slug=organised.slug, pause_minutes="-1", status="draft")
     page = text(client.post(f"{BASE}/evenements/{organised.slug}", data=data))
     assert "The pause lasts from 0 to 240 minutes." in page
+
+
+def test_new_event_form_starts_with_default_weights(client, auth, factory):
+    factory.user(email="weights-admin@example.fr", is_admin=True)
+    auth.login("weights-admin@example.fr")
+    page = client.get("/organisateur/configuration/nouveau").get_data(as_text=True)
+    import re
+
+    for name, value in (("weight_mutual_must_meet", "10"), ("weight_organiser", "1")):
+        tag = re.search(rf'<input[^>]*id="{name}"[^>]*>', page).group(0)
+        assert f'value="{value}"' in tag
