@@ -15,7 +15,12 @@ from app.models import Event, Organisation, Registration, db
 from app.models.base import utcnow
 from app.models.enums import RegistrationRole
 from app.services import ServiceError
-from app.services.matchmaking_admin import add_on_behalf, fill_gaps, request_stats
+from app.services.matchmaking_admin import (
+    add_on_behalf,
+    fill_gaps,
+    request_matrix,
+    request_stats,
+)
 from app.services.recommendations import approved_registrations
 from app.services.registrations import decide_registration, is_organiser
 
@@ -139,3 +144,10 @@ def fill(slug: str):
         ngettext("%(num)d request created.", "%(num)d requests created.", len(created)), "success"
     )
     return redirect(url_for("organiser.requests", slug=slug))
+
+
+@bp.get("/evenements/<slug>/demandes/matrice")
+@login_required
+def matrix(slug: str):
+    event = _organised_event(slug)
+    return render_template("organiser/matrix.html", event=event, matrix=request_matrix(event))

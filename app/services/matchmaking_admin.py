@@ -140,3 +140,32 @@ def fill_gaps(
             pairs.add(pair)
             missing -= 1
     return created
+
+
+@dataclass
+class RequestMatrix:
+    """Companies (rows) × providers (columns); each cell the status of their request(s)."""
+
+    companies: list[Registration]
+    providers: list[Registration]
+    cells: dict[tuple[int, int], str]
+
+
+def request_matrix(event: Event) -> RequestMatrix:
+    regs = approved_registrations(event)
+    companies = [r for r in regs if r.role is RegistrationRole.SEEKER]
+    providers = [r for r in regs if r.role is RegistrationRole.PROVIDER]
+    company_ids = {r.id for r in companies}
+    rank = {"accepted": 3, "pending": 2, "declined": 1}
+    cells: dict[tuple[int, int], str] = {}
+    requests = db.session.scalars(
+        sa.select(MeetingRequest).where(MeetingRequest.event_id == event.id)
+    )
+    for request in requests:
+        a, b = request.from_registration_id, request.to_registration_id
+        key = (a, b) if a in company_ids else (b, a)
+        status = request.status.value
+        if rank.get(status, 0) > rank.get(cells.get(key, ""), 0):
+            cells[key] = status
+    key_name = lambda r: r.organisation.name_key  # noqa: E731
+    return RequestMatrix(sorted(companies, key=key_name), sorted(providers, key=key_name), cells)

@@ -311,3 +311,17 @@ def test_request_weights_for_optimiser(origin, priority, mutual, expected):
 
     request = MeetingRequest(origin=origin, priority=priority, mutual=mutual)
     assert request_weight(request, DEFAULT_REQUEST_WEIGHTS) == expected
+
+
+def test_request_matrix_for_organisers_only(client, auth, w, factory):
+    factory.meeting_request(src=w.regs["a"], dst=w.regs["b"], status=RequestStatus.ACCEPTED)
+    factory.meeting_request(src=w.regs["c"], dst=w.regs["a"], status=RequestStatus.PENDING)
+    url = f"/organisateur/evenements/{w.event.slug}/demandes/matrice"
+    auth.login("a@example.fr")
+    assert client.get(url).status_code == 403
+    auth.logout()
+    auth.login("orga@example.fr")
+    page = client.get(url).get_data(as_text=True)
+    assert page.count('class="cell-accepted"') == 1
+    assert page.count('class="cell-pending"') == 1
+    assert "Matrice des demandes" in page
