@@ -6,27 +6,21 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
-from app.models import Event, Registration, db
+from app.models import Registration, db
 from app.models.base import utcnow
 from app.models.enums import RegistrationStatus
 from app.services.agenda import agenda
 from app.services.registrations import is_organiser
 from app.services.schedules import published_schedule
+from app.views import event_or_404
 
 bp = Blueprint("agenda", __name__)
-
-
-def _event(slug: str) -> Event:
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    return event
 
 
 @bp.get("/evenements/<slug>/agenda")
 @login_required
 def index(slug: str):
-    event = _event(slug)
+    event = event_or_404(slug)
     org_ids = [m.organisation_id for m in current_user.memberships]
     registrations = (
         list(
@@ -57,7 +51,7 @@ def index(slug: str):
 @login_required
 def print_all(slug: str):
     """Every participant's agenda, one page each, for printing."""
-    event = _event(slug)
+    event = event_or_404(slug)
     if not is_organiser(event, current_user):
         abort(403)
     registrations = db.session.scalars(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -24,21 +23,13 @@ from app.models.base import utcnow
 from app.models.enums import RegistrationStatus
 from app.services import ServiceError, exports
 from app.services import calendar as ics
-from app.services.registrations import is_organiser, user_registrations
+from app.services.registrations import user_registrations
 from app.templating import optional_url
+from app.views import organised_event_or_403
 
 bp = Blueprint("calendar", __name__)
 
 ICS_MIMETYPE = "text/calendar"  # Werkzeug adds "; charset=utf-8" to text types
-
-
-def _organised_event(slug: str) -> Event:
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    if not is_organiser(event, current_user):
-        abort(403)
-    return event
 
 
 def _host() -> str:
@@ -116,7 +107,7 @@ def regenerate(reg_id: int):
 @bp.get("/organisateur/evenements/<slug>/calendrier.ics")
 @login_required
 def organiser_feed(slug: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     calendar = ics.organiser_calendar(
         event=event, now=utcnow(), locale=str(get_locale()), host=_host()
     )
@@ -126,7 +117,7 @@ def organiser_feed(slug: str):
 @bp.get("/organisateur/evenements/<slug>/exports")
 @login_required
 def exports_index(slug: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     return render_template(
         "calendar/exports.html",
         event=event,
@@ -154,7 +145,7 @@ def _csv_response(text: str, filename: str) -> Response:
 @bp.get("/organisateur/evenements/<slug>/exports/rendez-vous.csv")
 @login_required
 def meetings_export(slug: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     schedule = _requested_schedule(event)
     suffix = f"-v{schedule.version}" if schedule is not None else ""
     return _csv_response(
@@ -165,14 +156,14 @@ def meetings_export(slug: str):
 @bp.get("/organisateur/evenements/<slug>/exports/inscriptions.csv")
 @login_required
 def registrations_export(slug: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     return _csv_response(exports.registrations_csv(event), f"inscriptions-{event.slug}.csv")
 
 
 @bp.get("/organisateur/evenements/<slug>/impressions/tables")
 @login_required
 def table_sheets(slug: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     schedule = _requested_schedule(event)
     return render_template(
         "calendar/table_sheets.html",
@@ -186,5 +177,5 @@ def table_sheets(slug: str):
 @bp.get("/organisateur/evenements/<slug>/impressions/badges")
 @login_required
 def badges(slug: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     return render_template("calendar/badges.html", event=event, badges=exports.badges(event))

@@ -6,7 +6,6 @@ organiser) travels in the form (or in `?session=` for the edit page).
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -27,19 +26,10 @@ from app.models import Event, MeetingTable, Session, Slot, User, db
 from app.models.enums import ApprovalMode, EventFormat, EventStatus
 from app.models.taxonomy import Sector
 from app.services import event_setup as svc
-from app.services.registrations import is_organiser
 from app.services.taxonomy import by_codes, reference_choices
+from app.views import organised_event_or_403
 
 bp = Blueprint("eventsetup", __name__, url_prefix="/organisateur/configuration")
-
-
-def _event(slug: str) -> Event:
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    if not is_organiser(event, current_user):
-        abort(403)
-    return event
 
 
 def _row(model, event: Event, item_id: int | None):
@@ -86,7 +76,7 @@ def create():
 @bp.route("/evenements/<slug>", methods=["GET", "POST"])
 @login_required
 def edit(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     initial = _initial(event) if request.method == "GET" else None
     form = EventForm(data=initial, event=event, sectors=_sectors(), moves=svc.status_moves(event))
     if form.validate_on_submit():
@@ -112,7 +102,7 @@ def edit(slug: str):
 @bp.route("/evenements/<slug>/organisateurs", methods=["GET", "POST"])
 @login_required
 def organisers(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     if not current_user.is_admin:
         abort(403)
     form = OrganiserForm()
@@ -134,7 +124,7 @@ def organisers(slug: str):
 @bp.post("/evenements/<slug>/organisateurs/retirer")
 @login_required
 def organiser_remove(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     form = ItemForm()
     if not current_user.is_admin or not form.validate_on_submit():
         abort(403 if not current_user.is_admin else 400)
@@ -169,7 +159,7 @@ def _sessions_page(event: Event, form: SessionForm, *, session=None, preview=Non
 @bp.route("/evenements/<slug>/sessions", methods=["GET", "POST"])
 @login_required
 def sessions(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     form = SessionForm(data={"day": event.starts_on} if request.method == "GET" else None)
     return _session_submit(event, form, session=None)
 
@@ -177,7 +167,7 @@ def sessions(slug: str):
 @bp.route("/evenements/<slug>/sessions/modifier", methods=["GET", "POST"])
 @login_required
 def session_edit(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     session = _row(Session, event, request.args.get("session", type=int))
     initial = None
     if request.method == "GET":
@@ -220,7 +210,7 @@ def _session_submit(event: Event, form: SessionForm, *, session: Session | None)
 @bp.post("/evenements/<slug>/sessions/supprimer")
 @login_required
 def session_delete(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     form = ItemForm()
     if not form.validate_on_submit():
         abort(400)
@@ -239,7 +229,7 @@ def session_delete(slug: str):
 @bp.post("/evenements/<slug>/creneaux")
 @login_required
 def slot(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     form = SlotForm()
     if not form.validate_on_submit():
         abort(400)
@@ -260,7 +250,7 @@ def slot(slug: str):
 @bp.route("/evenements/<slug>/tables", methods=["GET", "POST"])
 @login_required
 def tables(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     initial = None
     if request.method == "GET":
         zones = ", ".join(dict.fromkeys(t.zone for t in event.tables if t.zone))
@@ -298,7 +288,7 @@ def _tables_page(event: Event, form: TablesForm, *, row: TableForm | None = None
 @bp.post("/evenements/<slug>/tables/modifier")
 @login_required
 def table_edit(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     form = TableForm()
     table = _row(MeetingTable, event, form.item_id.data)
     if form.validate_on_submit():
@@ -322,7 +312,7 @@ def table_edit(slug: str):
 @bp.post("/evenements/<slug>/tables/supprimer")
 @login_required
 def table_delete(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     form = ItemForm()
     if not form.validate_on_submit():
         abort(400)

@@ -17,6 +17,7 @@ from app.services import ServiceError
 from app.services import requests as svc
 from app.services.notifications import deliver_pending, notify
 from app.services.recommendations import suggestions_for
+from app.views import event_or_404, service_message
 
 bp = Blueprint("matchmaking", __name__, url_prefix="/evenements/<slug>/rendez-vous")
 
@@ -38,14 +39,7 @@ MESSAGES = {
 
 
 def message(error: ServiceError) -> str:
-    return MESSAGES.get(str(error), lambda: _("This action is not possible."))()
-
-
-def _event(slug: str) -> Event:
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    return event
+    return service_message(MESSAGES, error)
 
 
 def _my_registration(event: Event) -> Registration:
@@ -91,7 +85,7 @@ def _expire(event: Event) -> None:
 @bp.get("/")
 @login_required
 def index(slug: str):
-    event = _event(slug)
+    event = event_or_404(slug)
     me = _my_registration(event)
     _expire(event)
     inbox, outbox = svc.requests_of(me)
@@ -119,7 +113,7 @@ def index(slug: str):
 @bp.route("/demander/<int:to_id>", methods=["GET", "POST"])
 @login_required
 def ask(slug: str, to_id: int):
-    event = _event(slug)
+    event = event_or_404(slug)
     me = _my_registration(event)
     other = db.get_or_404(Registration, to_id)
     form = RequestForm(to_id=str(to_id))
@@ -171,7 +165,7 @@ def _request_of_event(event: Event, request_id: int) -> MeetingRequest:
 @bp.post("/demandes/<int:request_id>/repondre")
 @login_required
 def answer(slug: str, request_id: int):
-    event = _event(slug)
+    event = event_or_404(slug)
     item = _request_of_event(event, request_id)
     form = AnswerForm()
     if not form.validate_on_submit() or form.decision.data not in ("accept", "decline"):
@@ -205,7 +199,7 @@ def answer(slug: str, request_id: int):
 @bp.post("/demandes/<int:request_id>/retirer")
 @login_required
 def withdraw(slug: str, request_id: int):
-    event = _event(slug)
+    event = event_or_404(slug)
     item = _request_of_event(event, request_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

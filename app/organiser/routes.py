@@ -22,24 +22,16 @@ from app.services.matchmaking_admin import (
     request_stats,
 )
 from app.services.recommendations import approved_registrations
-from app.services.registrations import decide_registration, is_organiser
+from app.services.registrations import decide_registration
+from app.views import organised_event_or_403
 
 bp = Blueprint("organiser", __name__, url_prefix="/organisateur")
-
-
-def _organised_event(slug: str) -> Event:
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    if not is_organiser(event, current_user):
-        abort(403)
-    return event
 
 
 @bp.get("/evenements/<slug>/inscriptions")
 @login_required
 def registrations(slug: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     rows = db.session.scalars(
         sa.select(Registration)
         .join(Organisation)
@@ -54,7 +46,7 @@ def registrations(slug: str):
 @bp.post("/evenements/<slug>/inscriptions/<int:reg_id>/<any(approuver, refuser):decision>")
 @login_required
 def decide(slug: str, reg_id: int, decision: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     registration = db.get_or_404(Registration, reg_id)
     if registration.event_id != event.id or not ConfirmForm().validate_on_submit():
         abort(400)
@@ -80,7 +72,7 @@ def _choices(event: Event, role: RegistrationRole) -> list[tuple[int, str]]:
 @bp.get("/evenements/<slug>/demandes")
 @login_required
 def requests(slug: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     return render_template(
         "organiser/requests.html",
         event=event,
@@ -96,7 +88,7 @@ def requests(slug: str):
 @bp.post("/evenements/<slug>/demandes/ajouter")
 @login_required
 def add_meeting(slug: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     form = OnBehalfForm(
         seekers=_choices(event, RegistrationRole.SEEKER),
         providers=_choices(event, RegistrationRole.PROVIDER),
@@ -128,7 +120,7 @@ def add_meeting(slug: str):
 @bp.post("/evenements/<slug>/demandes/combler")
 @login_required
 def fill(slug: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     form = FillGapsForm()
     if not form.validate_on_submit():
         abort(400)
@@ -149,5 +141,5 @@ def fill(slug: str):
 @bp.get("/evenements/<slug>/demandes/matrice")
 @login_required
 def matrix(slug: str):
-    event = _organised_event(slug)
+    event = organised_event_or_403(slug)
     return render_template("organiser/matrix.html", event=event, matrix=request_matrix(event))

@@ -51,6 +51,7 @@ from app.services.notifications import unread_count as notifications_unread
 from app.services.registrations import user_registrations
 from app.services.taxonomy import by_codes, reference_choices
 from app.tokens import TokenError, make_token, read_token
+from app.views import service_message
 
 bp = Blueprint("participant", __name__, url_prefix="/espace")
 
@@ -73,7 +74,7 @@ MESSAGES = {
 
 
 def message(error: ServiceError) -> str:
-    return MESSAGES.get(str(error), lambda: _("This action is not possible."))()
+    return service_message(MESSAGES, error)
 
 
 def _member_org(org_id: int, *, owner: bool = False) -> Organisation:

@@ -45,9 +45,9 @@ from app.services.meeting_edits import (
 from app.services.optimiser import build_problem, publish_schedule, request_cancel, start_run
 from app.services.publication import send_publication_emails
 from app.services.recommendations import approved_registrations
-from app.services.registrations import is_organiser
 from app.services.schedules import latest_draft, published_schedule, schedule_meetings
 from app.templating import local_time
+from app.views import organised_event_or_403, service_message
 
 bp = Blueprint("planning", __name__, url_prefix="/organisateur/evenements/<slug>/planning")
 
@@ -74,16 +74,7 @@ MESSAGES = {
 
 
 def message(error: ServiceError) -> str:
-    return MESSAGES.get(str(error), lambda: _("This action is not possible."))()
-
-
-def _event(slug: str) -> Event:
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    if not is_organiser(event, current_user):
-        abort(403)
-    return event
+    return service_message(MESSAGES, error)
 
 
 def _runs(event: Event) -> list[ScheduleRun]:
@@ -100,7 +91,7 @@ def _runs(event: Event) -> list[ScheduleRun]:
 @bp.get("/")
 @login_required
 def index(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     draft, published = latest_draft(event), published_schedule(event)
     runs = _runs(event)
     active = next((r for r in runs if r.status.value in ("queued", "running")), None)
@@ -153,7 +144,7 @@ def _unscheduled(draft: Schedule | None) -> list[tuple[str, str, str]]:
 @bp.post("/lancer")
 @login_required
 def launch(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     form = RunForm()
     if not form.validate_on_submit():
         flash(_("Give a time limit between 5 and 1800 seconds."), "error")
@@ -185,7 +176,7 @@ def _run_of(event: Event, run_id: int) -> ScheduleRun:
 @bp.get("/runs/<int:run_id>.json")
 @login_required
 def run_status(slug: str, run_id: int):
-    run = _run_of(_event(slug), run_id)
+    run = _run_of(organised_event_or_403(slug), run_id)
     return jsonify(
         id=run.id, status=run.status.value, progress=run.progress, stats=run.stats, error=run.error
     )
@@ -194,7 +185,7 @@ def run_status(slug: str, run_id: int):
 @bp.post("/runs/<int:run_id>/annuler")
 @login_required
 def cancel(slug: str, run_id: int):
-    run = _run_of(_event(slug), run_id)
+    run = _run_of(organised_event_or_403(slug), run_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -211,7 +202,7 @@ def cancel(slug: str, run_id: int):
 @bp.post("/versions/<int:schedule_id>/publier")
 @login_required
 def publish(slug: str, schedule_id: int):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     schedule = db.get_or_404(Schedule, schedule_id)
     if schedule.event_id != event.id or not ConfirmForm().validate_on_submit():
         abort(404)
@@ -268,7 +259,7 @@ def _meeting_of(event: Event, meeting_id: int) -> Meeting:
 @bp.route("/rendez-vous/<int:meeting_id>", methods=["GET", "POST"])
 @login_required
 def meeting(slug: str, meeting_id: int):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     item = _meeting_of(event, meeting_id)
     slots, tables = _place_choices(event)
     form = MeetingForm(slots=slots, tables=tables)
@@ -303,7 +294,7 @@ def meeting(slug: str, meeting_id: int):
 @bp.post("/rendez-vous/<int:meeting_id>/<any(annuler, verrouiller, deverrouiller):action>")
 @login_required
 def meeting_action(slug: str, meeting_id: int, action: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     item = _meeting_of(event, meeting_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -330,7 +321,7 @@ def meeting_action(slug: str, meeting_id: int, action: str):
 @login_required
 def edit_published(slug: str):
     """Start editing the published version: a draft copy of it."""
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -345,7 +336,7 @@ def edit_published(slug: str):
 @bp.post("/ajouter")
 @login_required
 def add(slug: str):
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     form = _add_form(event)
     if not form.validate_on_submit():
         abort(400)
@@ -372,7 +363,7 @@ def add(slug: str):
 @login_required
 def problem_export(slug: str):
     """The event's scheduling problem in the interchange format (python -m scheduling)."""
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     data = scheduling.problem_to_dict(build_problem(event).problem)
     return _json_download(data, f"{event.slug}-probleme.json")
 
@@ -381,7 +372,7 @@ def problem_export(slug: str):
 @login_required
 def solution_export(slug: str, schedule_id: int):
     """A version's meetings in the interchange format, to check or reproduce it."""
-    event = _event(slug)
+    event = organised_event_or_403(slug)
     schedule = db.get_or_404(Schedule, schedule_id)
     if schedule.event_id != event.id:
         abort(404)

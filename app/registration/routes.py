@@ -18,6 +18,7 @@ from app.services.directory import DirectoryFilters, directory
 from app.services.organisations import user_organisations
 from app.services.taxonomy import reference_choices
 from app.templating import local_time
+from app.views import event_or_404, service_message
 
 bp = Blueprint("registration", __name__, url_prefix="/evenements/<slug>")
 
@@ -42,14 +43,7 @@ MESSAGES = {
 
 
 def message(error: ServiceError) -> str:
-    return MESSAGES.get(str(error), lambda: _("This action is not possible."))()
-
-
-def _event(slug: str) -> Event:
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    return event
+    return service_message(MESSAGES, error)
 
 
 def _form(event: Event, registration: Registration | None, organisations) -> RegistrationForm:
@@ -98,7 +92,7 @@ def _data(form: RegistrationForm, event: Event) -> svc.RegistrationData:
 @bp.route("/inscription", methods=["GET", "POST"])
 @login_required
 def register(slug: str):
-    event = _event(slug)
+    event = event_or_404(slug)
     organisations = [
         o for o in user_organisations(current_user) if svc.find_registration(event, o) is None
     ]
@@ -151,7 +145,7 @@ def _own_registration(event: Event, reg_id: int) -> Registration:
 @bp.route("/inscription/<int:reg_id>", methods=["GET", "POST"])
 @login_required
 def edit(slug: str, reg_id: int):
-    event = _event(slug)
+    event = event_or_404(slug)
     registration = _own_registration(event, reg_id)
     form = _form(event, registration, [registration.organisation])
     form.organisation_id.data = registration.organisation_id
@@ -187,7 +181,7 @@ def edit(slug: str, reg_id: int):
 @bp.post("/inscription/<int:reg_id>/annuler")
 @login_required
 def cancel(slug: str, reg_id: int):
-    event = _event(slug)
+    event = event_or_404(slug)
     registration = _own_registration(event, reg_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -204,7 +198,7 @@ def cancel(slug: str, reg_id: int):
 @bp.get("/participants")
 @login_required
 def participants(slug: str):
-    event = _event(slug)
+    event = event_or_404(slug)
     mine = svc.approved_registration(event, current_user)
     if mine is None and not svc.is_organiser(event, current_user):
         abort(403)
