@@ -173,13 +173,7 @@ def settings():
         db.session.commit()
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))
-    return render_template(
-        "auth/settings.html",
-        form=form,
-        email_form=ChangeEmailForm(),
-        password_form=ChangePasswordForm(),
-        delete_form=DeleteAccountForm(),
-    )
+    return _settings_page(form=form)
 
 
 @bp.post("/parametres/email")
@@ -202,13 +196,7 @@ def change_email():
             )
             flash(_("We have sent a confirmation link to %(email)s.", email=new), "success")
             return redirect(url_for("auth.settings"))
-    return render_template(
-        "auth/settings.html",
-        form=AccountForm(obj=current_user),
-        email_form=form,
-        password_form=ChangePasswordForm(),
-        delete_form=DeleteAccountForm(),
-    ), 400
+    return _settings_page(email_form=form), 400
 
 
 @bp.get("/parametres/email/<token>")
@@ -248,13 +236,7 @@ def change_password():
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.settings"))
-    return render_template(
-        "auth/settings.html",
-        form=AccountForm(obj=current_user),
-        email_form=ChangeEmailForm(),
-        password_form=form,
-        delete_form=DeleteAccountForm(),
-    ), 400
+    return _settings_page(password_form=form), 400
 
 
 @bp.get("/mes-donnees.json")
@@ -284,13 +266,18 @@ def delete_account():
             logout_user()
             flash(_("Your account and your personal data have been deleted."), "success")
             return redirect(url_for("public.index"))
-    return render_template(
-        "auth/settings.html",
-        form=AccountForm(obj=current_user),
-        email_form=ChangeEmailForm(),
-        password_form=ChangePasswordForm(),
-        delete_form=form,
-    ), 400
+    return _settings_page(delete_form=form), 400
+
+
+def _settings_page(**forms):
+    """The settings page with its four forms; the one just submitted keeps its input."""
+    defaults = {
+        "form": AccountForm(obj=current_user),
+        "email_form": ChangeEmailForm(),
+        "password_form": ChangePasswordForm(),
+        "delete_form": DeleteAccountForm(),
+    }
+    return render_template("auth/settings.html", **{**defaults, **forms})
 
 
 def _current_locale() -> str:
