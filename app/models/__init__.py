@@ -2,12 +2,19 @@
 
 from app.models.api_token import ApiToken
 from app.models.base import Base, db
-from app.models.event import Event, MeetingTable, Session, Slot
+from app.models.event import Announcement, Event, MeetingTable, Session, Slot
 from app.models.matchmaking import MeetingRequest
 from app.models.notification import Notification
 from app.models.organisation import Organisation, Solution
 from app.models.registration import Attendee, Registration
-from app.models.schedule import Feedback, Meeting, Schedule, ScheduleRun
+from app.models.schedule import (
+    Feedback,
+    Meeting,
+    MeetingNote,
+    RebookingOffer,
+    Schedule,
+    ScheduleRun,
+)
 from app.models.taxonomy import (
     BusinessFunction,
     CompanySize,
@@ -20,6 +27,7 @@ from app.models.taxonomy import (
 from app.models.user import Invitation, Membership, User
 
 __all__ = [
+    "Announcement",
     "ApiToken",
     "Attendee",
     "Base",
@@ -30,11 +38,13 @@ __all__ = [
     "HostingOption",
     "Invitation",
     "Meeting",
+    "MeetingNote",
     "MeetingRequest",
     "MeetingTable",
     "Membership",
     "Notification",
     "Organisation",
+    "RebookingOffer",
     "Region",
     "Registration",
     "Schedule",

@@ -106,3 +106,18 @@ class FeedbackOutcome(StrEnum):
     QUOTE = "quote"
     PILOT = "pilot"
     CONTRACT = "contract"
+    NOT_RELEVANT = "not_relevant"
+
+
+class MeetingOrigin(StrEnum):
+    SCHEDULE = "schedule"  # placed by the optimiser (or kept from a previous version)
+    ORGANISER = "organiser"  # added by hand by an organiser
+    WALK_IN = "walk_in"  # booked on the spot by two present participants
+    REBOOKING = "rebooking"  # proposed after a no-show and accepted by both sides
+
+
+class OfferStatus(StrEnum):
+    PENDING = "pending"  # waiting for one or both sides
+    ACCEPTED = "accepted"  # both accepted: a meeting was added
+    DECLINED = "declined"
+    EXPIRED = "expired"  # the slot started, or it was taken by something else

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import TimestampMixin, db, enum_type
+from app.models.base import TimestampMixin, db, enum_type, utcnow
 from app.models.enums import ApprovalMode, EventFormat, EventStatus
 from app.models.taxonomy import Sector
 
@@ -156,3 +156,18 @@ class MeetingTable(db.Model):
     event: Mapped[Event] = relationship(back_populates="tables")
 
     __table_args__ = (sa.UniqueConstraint("event_id", "label"),)
+
+
+class Announcement(db.Model):
+    """A message from the organisers, shown on the now/next screen and the live pages."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sa.func.now())
+    hidden_at: Mapped[datetime | None]
+
+    created_by: Mapped[User | None] = relationship()

@@ -67,6 +67,8 @@ class Registration(TimestampMixin, db.Model):
     )
     notes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     checked_in_at: Mapped[datetime | None]
+    # On the day: marked absent (by an organiser, or by a counterpart after a no-show).
+    absent_at: Mapped[datetime | None]
     calendar_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
@@ -107,6 +109,7 @@ class Attendee(db.Model):
     job_title: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     calendar_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
     checkin_code: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    checked_in_at: Mapped[datetime | None]
 
     registration: Mapped[Registration] = relationship(back_populates="attendees")
     user: Mapped[User | None] = relationship()

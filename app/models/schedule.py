@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import TimestampMixin, db, enum_type, utcnow
-from app.models.enums import FeedbackOutcome, MeetingStatus, RunStatus, ScheduleStatus
+from app.models.enums import (
+    FeedbackOutcome,
+    MeetingOrigin,
+    MeetingStatus,
+    OfferStatus,
+    RunStatus,
+    ScheduleStatus,
+)
 
 if TYPE_CHECKING:
     from app.models.event import Event, MeetingTable, Slot
@@ -123,11 +130,26 @@ class Meeting(TimestampMixin, db.Model):
     locked: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     uid: Mapped[str] = mapped_column(sa.String(64), default=new_meeting_uid)
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    origin: Mapped[MeetingOrigin] = mapped_column(
+        enum_type(MeetingOrigin, "origin"),
+        default=MeetingOrigin.SCHEDULE,
+        server_default=MeetingOrigin.SCHEDULE.value,
+    )
+    # On the day: which party did not show up (status NO_SHOW), and who said so.
+    no_show_registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
+    no_show_reported_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
 
     schedule: Mapped[Schedule] = relationship(back_populates="meetings")
     request: Mapped[MeetingRequest | None] = relationship()
     registration_a: Mapped[Registration] = relationship(foreign_keys=[registration_a_id])
     registration_b: Mapped[Registration] = relationship(foreign_keys=[registration_b_id])
+    no_show_registration: Mapped[Registration | None] = relationship(
+        foreign_keys=[no_show_registration_id]
+    )
     slot: Mapped[Slot] = relationship()
     table: Mapped[MeetingTable | None] = relationship()
 
@@ -162,4 +184,59 @@ class Feedback(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "registration_id"),
         sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+
+class MeetingNote(TimestampMixin, db.Model):
+    """A participant's private note on a meeting, kept across schedule versions (by `uid`)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    meeting_uid: Mapped[str] = mapped_column(sa.String(64))
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    registration: Mapped[Registration] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("meeting_uid", "registration_id"),)
+
+
+class RebookingOffer(TimestampMixin, db.Model):
+    """After a no-show: a proposed meeting in a freed slot; added once both sides accept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    schedule_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("schedule.id", ondelete="CASCADE"), index=True
+    )
+    request_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("meeting_request.id", ondelete="SET NULL"), index=True
+    )
+    registration_a_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    registration_b_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    slot_id: Mapped[int] = mapped_column(sa.ForeignKey("slot.id", ondelete="CASCADE"), index=True)
+    table_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("meeting_table.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[OfferStatus] = mapped_column(
+        enum_type(OfferStatus, "status"), default=OfferStatus.PENDING
+    )
+    accepted_a_at: Mapped[datetime | None]
+    accepted_b_at: Mapped[datetime | None]
+    meeting_uid: Mapped[str | None] = mapped_column(sa.String(64))
+
+    request: Mapped[MeetingRequest | None] = relationship()
+    registration_a: Mapped[Registration] = relationship(foreign_keys=[registration_a_id])
+    registration_b: Mapped[Registration] = relationship(foreign_keys=[registration_b_id])
+    slot: Mapped[Slot] = relationship()
+    table: Mapped[MeetingTable | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("registration_a_id <> registration_b_id", name="distinct_parties"),
     )

@@ -86,3 +86,7 @@ def schedule_published(event: Event, version: int) -> None:
 def notifications_changed(user_ids: set[int]) -> None:
     for user_id in user_ids:
         socketio.emit("notifications", {}, to=f"user:{user_id}")
+
+
+# Live-day modules add their handlers and emitters here, one module per area
+# (imported last, so that they can use the helpers above).
