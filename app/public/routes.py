@@ -17,6 +17,15 @@ def index():
     return render_template("public/index.html", events=events)
 
 
+@bp.get("/healthz")
+def health():
+    """Liveness for the reverse proxy and the load benchmarks: the database answers."""
+    from app.models import db
+
+    db.session.execute(db.text("SELECT 1"))
+    return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
 @bp.get("/evenements/<slug>")
 def event(slug: str):
     event = get_public_event(slug)

@@ -24,6 +24,7 @@ PUBLIC = {
     "static",
     "public.index",
     "public.event",
+    "public.health",
     "i18n.set_language",
     "auth.signup",
     "auth.login",

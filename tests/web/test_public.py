@@ -111,3 +111,11 @@ def test_language_switch_requires_csrf_token(database_url):
     app = make_app(database_url, WTF_CSRF_ENABLED=True)
     response = app.test_client().post("/langue", data={"lang": "en", "next": "/"})
     assert response.status_code == 400
+
+
+def test_health_check_answers_plain_ok_without_a_session(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok\n"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in response.headers
