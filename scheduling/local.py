@@ -8,15 +8,22 @@ from .greedy import _State
 from .index import Index, count_breaks
 
 
-def improve_breaks(index: Index, slots: dict[int, int], deadline: float) -> dict[int, int]:
-    """Hill-climb on total breaks; every move keeps all hard constraints (same meetings)."""
+def improve_breaks(
+    index: Index, slots: dict[int, int], deadline: float, frozen: dict[int, int] | None = None
+) -> dict[int, int]:
+    """Hill-climb on total breaks; every move keeps all hard constraints (same meetings).
+
+    Meetings whose slot equals their `frozen` slot (the previous schedule's) are not moved."""
     state = _State(index)
     for r, t in slots.items():
         state.place(r, t)
+    frozen = frozen or {}
     improved = True
     while improved and time.monotonic() < deadline:
         improved = False
         for r in list(state.slot_of):
+            if frozen.get(r) == state.slot_of[r]:
+                continue
             if _best_move(state, r):
                 improved = True
             if time.monotonic() >= deadline:

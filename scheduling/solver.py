@@ -163,15 +163,36 @@ def _solve_decomposed(index: Index, start: dict, ctx) -> tuple[dict[int, int], s
     v2 = cpmodel.build_model(sub_index)
     sub_start = {sub_index.req_pos[problem.requests[r].id]: t for r, t in chosen.items()}
     packed = greedy_meetings(sub_index, start=sub.previous, compact=True)
-    if len(packed) == len(sub_start) and _breaks(sub_index, packed) < _breaks(sub_index, sub_start):
+    if _better(sub_index, packed, sub_start):
         sub_start = packed  # the compact greedy re-timing of the chosen meetings is better
     polish = time.monotonic() + 0.1 * (ctx.deadline - time.monotonic())
-    sub_start = improve_breaks(sub_index, sub_start, polish)
+    sub_start = improve_breaks(sub_index, sub_start, polish, frozen=_kept_slots(sub_index))
     run2 = _optimise(v2, _levels(sub_index, v2), sub_start, ctx.deadline, ctx)
     if run2.values is None:
         return chosen, "feasible" if phase1_found or chosen else "unknown"
     slots = {index.req_pos[sub.requests[r].id]: t for r, t in _slots(v2, run2.values).items()}
     return slots, "feasible"
+
+
+def _kept_slots(index: Index) -> dict[int, int]:
+    """Request -> slot of the previous meetings (the stability level keeps them)."""
+    return {
+        index.req_pos[a.request]: index.slot_pos[a.slot]
+        for a in index.problem.previous
+        if a.request in index.req_pos and a.slot in index.slot_pos
+    }
+
+
+def _better(index: Index, packed: dict[int, int], current: dict[int, int]) -> bool:
+    """Same meetings, and (fewer changes from previous, fewer breaks) is lexicographically less."""
+    if len(packed) != len(current):
+        return False
+    kept = _kept_slots(index)
+
+    def key(slots: dict[int, int]) -> tuple[int, int]:
+        return sum(slots.get(r) != t for r, t in kept.items()), _breaks(index, slots)
+
+    return key(packed) < key(current)
 
 
 def _breaks(index: Index, slots: dict[int, int]) -> int:
@@ -195,11 +216,14 @@ def _levels(index: Index, v: cpmodel.Vars) -> list[Level]:
         levels.append(Level("weight", cpmodel.weight_goal(index, v), True))
         levels.append(Level("coverage", cpmodel.coverage_goal(index, v), True))
         levels.append(Level("min_count", cpmodel.min_count_goal(index, v), True))
+    breaks = []
     if any(e is not None for e in v.breaks):
-        levels.append(Level("breaks", cpmodel.break_goal(index, v), False))
-    if index.problem.previous:
-        levels.append(Level("stability", cpmodel.change_goal(index, v), False))
-    return levels
+        breaks.append(Level("breaks", cpmodel.break_goal(index, v), False))
+    if not index.problem.previous:
+        return levels + breaks
+    # A re-solve of a published schedule: people already hold calendars, so keeping their
+    # meetings in place ranks above breaks (weight and fairness still come first).
+    return levels + [Level("stability", cpmodel.change_goal(index, v), False)] + breaks
 
 
 class _Run:

@@ -2,8 +2,9 @@
 
 Meetings with a home table (see `index._forced_table`) sit at it. The others get a free table
 slot by slot, in time order, by a min-cost assignment whose cost counts the participants that
-would change table since their previous meeting in the session, plus 2 if the meeting had
-another table in `previous`.
+would change table since their previous meeting in the session, plus 3 if the meeting had
+another table in `previous` (more than the two participants' moves, so that a re-solve keeps
+a meeting at its published table whenever that table is free).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from ortools.graph.python import min_cost_flow
 
 from .index import Index
 from .model import Assignment
+
+_PREVIOUS_TABLE_COST = 3  # > 2, the most a meeting's two participants can add
 
 
 def assign_tables(index: Index, slots: dict[int, int]) -> tuple[Assignment, ...]:
@@ -65,7 +68,7 @@ def _cost(index: Index, r: int, k: int, last: dict, previous: dict, t: int) -> i
     cost = sum(1 for p in index.pair(r) if p in last and last[p] != k)
     old = previous.get(r)
     if old is not None and old[0] == t and old[1] is not None and old[1] != k:
-        cost += 2
+        cost += _PREVIOUS_TABLE_COST
     return cost
 
 

@@ -121,6 +121,35 @@ def test_solve_keeps_previous_slot_when_equivalent(make):
     assert solution.stats.changed_from_previous == 0
 
 
+def test_resolve_keeps_published_slots_rather_than_removing_a_break(make):
+    # A meets B in m1 and C in m3: one break for A. From scratch the solver closes the gap;
+    # on a re-solve (previous given) people already hold these times, so they stay.
+    requests = [{"id": "ab", "a": "A", "b": "B"}, {"id": "ac", "a": "A", "b": "C"}]
+    fresh = solve(make(requests=requests), **FAST)
+    assert fresh.stats.breaks == 0
+    previous = [{"request": "ab", "slot": "m1"}, {"request": "ac", "slot": "m3"}]
+    again = solve(make(requests=requests, previous=previous), **FAST)
+    assert (_slot_of(again, "ab"), _slot_of(again, "ac")) == ("m1", "m3")
+    assert again.stats.changed_from_previous == 0
+    assert again.stats.breaks == 1
+
+
+def test_resolve_still_adds_weight_before_keeping_slots(make):
+    # Stability ranks below weight: a new request is scheduled even if a meeting must move.
+    requests = [
+        {"id": "ab", "a": "A", "b": "B", "weight": 1},
+        {"id": "ac", "a": "A", "b": "C", "weight": 1, "slots": ["m1"]},
+    ]
+    problem = make(
+        slots=[{"id": "m1"}, {"id": "m2"}],
+        requests=requests,
+        previous=[{"request": "ab", "slot": "m1"}],
+    )
+    solution = solve(problem, **FAST)
+    assert solution.stats.meetings == 2
+    assert (_slot_of(solution, "ab"), _slot_of(solution, "ac")) == ("m2", "m1")
+
+
 def test_solve_max_break_difference_drops_meeting_that_makes_a_break(make):
     requests = [
         {"id": "r1", "a": "A", "b": "B", "required": True, "fixed_slot": "m1"},
