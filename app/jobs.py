@@ -22,6 +22,12 @@ from app.models import ScheduleRun, db
 from app.models.base import utcnow
 from app.models.enums import RunStatus
 from app.services.optimiser import build_problem, store_draft
+from app.services.run_health import (
+    HEARTBEAT_EVERY_S,
+    local_run_finished,
+    local_run_started,
+    still_running,
+)
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "optimiser"
@@ -43,6 +49,7 @@ def enqueue_run(run: ScheduleRun) -> None:
         run.job_id = job.id
         db.session.commit()
         return
+    local_run_started(run.id)
     thread = threading.Thread(
         target=_run_in_thread, args=(app, run.id), daemon=True, name=f"optimiser-run-{run.id}"
     )
@@ -50,9 +57,12 @@ def enqueue_run(run: ScheduleRun) -> None:
 
 
 def _run_in_thread(app: Flask, run_id: int) -> None:
-    with app.app_context():
-        run_optimiser(run_id)
-        db.session.remove()
+    try:
+        with app.app_context():
+            run_optimiser(run_id)
+            db.session.remove()
+    finally:
+        local_run_finished(run_id)
 
 
 def run_in_worker(run_id: int) -> None:
@@ -94,6 +104,8 @@ def run_optimiser(run_id: int) -> None:
         if outcome == "cancelled":
             _save(run, status=RunStatus.CANCELLED, finished_at=utcnow())
             return
+        if outcome == "abandoned":
+            return  # declared dead meanwhile (see app.services.run_health): store nothing
         if outcome == "error":
             raise RuntimeError(payload)
         solution = scheduling.solution_from_dict(payload)
@@ -106,6 +118,8 @@ def run_optimiser(run_id: int) -> None:
                 error=reasons,
                 stats={"status": solution.status, "diagnostics": list(solution.diagnostics)},
             )
+            return
+        if not still_running(run.id):
             return
         store_draft(run=run, built=built, solution=solution)
         _save(
@@ -134,7 +148,7 @@ def _solve_in_child(
         args=(scheduling.problem_to_dict(problem), dict(run.parameters), queue),
     )
     child.start()
-    last_write = 0.0
+    last_write = last_beat = time.monotonic()
     try:
         while True:
             try:
@@ -147,10 +161,17 @@ def _solve_in_child(
                 run.progress = {**run.progress, **payload, "upper_bound": upper}
                 db.session.commit()
                 realtime.run_progress(run)
-                last_write = time.monotonic()
-            db.session.refresh(run, attribute_names=["cancel_requested"])
+                last_write = last_beat = time.monotonic()
+            elif time.monotonic() - last_beat >= HEARTBEAT_EVERY_S:
+                # No news from the solver for a while: a heartbeat says this worker is alive.
+                run.progress = {**run.progress, "heartbeat": time.time()}
+                db.session.commit()
+                last_beat = time.monotonic()
+            db.session.refresh(run, attribute_names=["cancel_requested", "status"])
             if run.cancel_requested:
                 return "cancelled", None
+            if run.status is not RunStatus.RUNNING:
+                return "abandoned", None
             if kind is None and not child.is_alive():
                 return (
                     "error",

@@ -1,4 +1,4 @@
-"""From the database to a scheduling problem and back: runs, drafts and publication.
+"""From the database to a scheduling problem and back: runs and drafts.
 
 Ids in the problem: slot `s<id>`, table `t<id>`, participant `r<registration id>`, request
 `q<meeting request id>`, or `m<meeting id>` for a locked meeting without a request.
@@ -12,7 +12,6 @@ import sqlalchemy as sa
 
 import scheduling
 from app.models import Event, Meeting, MeetingRequest, Registration, Schedule, ScheduleRun, User, db
-from app.models.base import utcnow
 from app.models.enums import (
     EventFormat,
     MeetingStatus,
@@ -21,6 +20,7 @@ from app.models.enums import (
     ScheduleStatus,
 )
 from app.services import ServiceError
+from app.services.publication import publish_schedule  # noqa: F401 - its home moved
 from app.services.recommendations import approved_registrations
 from app.services.registrations import is_organiser
 from app.services.requests import request_weight
@@ -167,6 +167,9 @@ def start_run(*, event: Event, actor: User, time_limit_s: int, workers: int) -> 
         raise ServiceError("forbidden")
     if not event.slots:
         raise ServiceError("no-slots")
+    from app.services.run_health import reap_dead_runs
+
+    reap_dead_runs(event.id)
     run = ScheduleRun(
         event=event,
         status=RunStatus.QUEUED,
@@ -251,46 +254,3 @@ def _stats_dict(solution: scheduling.Solution) -> dict:
     stats["unscheduled"] = data.get("unscheduled", [])
     stats["diagnostics"] = list(solution.diagnostics)
     return stats
-
-
-def publish_schedule(*, schedule: Schedule, actor: User) -> Schedule:
-    """Make a draft the published version; the previous one is kept as superseded.
-
-    Meetings of the previous version missing from the new one are kept in it as cancelled
-    (same uid, next sequence) so that agendas and calendars show the cancellation.
-    """
-    event = schedule.event
-    if not is_organiser(event, actor):
-        raise ServiceError("forbidden")
-    if schedule.status is not ScheduleStatus.DRAFT:
-        raise ServiceError("not-draft")
-    if schedule.run is not None and schedule.run.status is not RunStatus.SUCCEEDED:
-        raise ServiceError("run-not-succeeded")
-    if not any(m.status is MeetingStatus.SCHEDULED for m in schedule.meetings):
-        raise ServiceError("empty-schedule")
-    previous = published_schedule(event)
-    if previous is not None:
-        kept = {m.uid for m in schedule.meetings}
-        for old in previous.meetings:
-            if old.uid not in kept and old.status is not MeetingStatus.CANCELLED:
-                schedule.meetings.append(
-                    Meeting(
-                        request_id=old.request_id,
-                        registration_a_id=old.registration_a_id,
-                        registration_b_id=old.registration_b_id,
-                        slot_id=old.slot_id,
-                        table_id=old.table_id,
-                        uid=old.uid,
-                        sequence=old.sequence + 1,
-                        status=MeetingStatus.CANCELLED,
-                    )
-                )
-        previous.status = ScheduleStatus.SUPERSEDED
-        db.session.flush()
-    schedule.status = ScheduleStatus.PUBLISHED
-    schedule.published_at, schedule.published_by_id = utcnow(), actor.id
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError:  # another organiser published at the same moment
-        raise ServiceError("published-meanwhile") from None
-    return schedule
