@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from app.models.user import User
 
 ACTIVE_RUN = "status IN ('queued', 'running')"
+TABLE_TAKEN = "status = 'scheduled' AND table_id IS NOT NULL"
 
 
 class ScheduleRun(TimestampMixin, db.Model):
@@ -158,6 +159,17 @@ class Meeting(TimestampMixin, db.Model):
         sa.CheckConstraint("registration_a_id <> registration_b_id", name="distinct_parties"),
         sa.CheckConstraint("sequence >= 0", name="sequence_nonnegative"),
         sa.Index("ix_meeting_schedule_id_slot_id", "schedule_id", "slot_id"),
+        # One scheduled meeting per table and slot of a version: two on-site bookings of the
+        # same place at the same moment cannot both succeed (app/services/onsite.py).
+        sa.Index(
+            "uq_meeting_schedule_id_slot_id_table_id",
+            "schedule_id",
+            "slot_id",
+            "table_id",
+            unique=True,
+            sqlite_where=sa.text(TABLE_TAKEN),
+            postgresql_where=sa.text(TABLE_TAKEN),
+        ),
     )
 
 
