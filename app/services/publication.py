@@ -1,16 +1,90 @@
-"""E-mails after a publication: each attending person whose agenda changed gets it, with .ics."""
+"""Publication of a draft (safe when two organisers publish at once) and the e-mails after it."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import url_for
 
 from app.mail import send_email
-from app.models import Schedule
+from app.models import Meeting, Schedule, User, db
 from app.models.base import utcnow
-from app.models.enums import MeetingStatus
+from app.models.enums import MeetingStatus, RunStatus, ScheduleStatus
+from app.services import ServiceError
 from app.services.agenda import agenda, previous_version
 from app.services.calendar import Feed, calendar_host, participant_calendar
 from app.services.recommendations import approved_registrations
+from app.services.registrations import is_organiser
+from app.services.schedules import published_schedule
+
+
+def publish_schedule(*, schedule: Schedule, actor: User) -> Schedule:
+    """Make the newest draft the published version; the previous one is kept as superseded.
+
+    Meetings of the previous version missing from the new one are kept in it as cancelled
+    (same uid, next sequence) so that agendas and calendars show the cancellation.
+
+    Two organisers may publish at the same moment: the draft is first claimed by one
+    conditional UPDATE. The second publisher's UPDATE waits for the first transaction (row
+    lock on PostgreSQL, write lock on SQLite), then matches no row: "published-meanwhile".
+    Everything else is read after the claim, so it is current.
+    """
+    event = schedule.event
+    if not is_organiser(event, actor):
+        raise ServiceError("forbidden")
+    if schedule.status is not ScheduleStatus.DRAFT:
+        raise ServiceError("not-draft")
+    if schedule.run is not None and schedule.run.status is not RunStatus.SUCCEEDED:
+        raise ServiceError("run-not-succeeded")
+    if not any(m.status is MeetingStatus.SCHEDULED for m in schedule.meetings):
+        raise ServiceError("empty-schedule")
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(Schedule)
+        .where(
+            Schedule.id == schedule.id,
+            Schedule.status == ScheduleStatus.DRAFT,
+            Schedule.published_at.is_(None),
+        )
+        .values(published_at=now, published_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire_all()  # what other transactions committed meanwhile is read afresh
+    if claimed != 1:
+        raise ServiceError("published-meanwhile")
+    newest = db.session.scalar(
+        sa.select(sa.func.max(Schedule.version)).where(Schedule.event_id == event.id)
+    )
+    if newest != schedule.version:
+        raise ServiceError("not-newest")
+    previous = published_schedule(event)
+    if previous is not None:
+        _keep_cancelled(schedule, previous)
+        previous.status = ScheduleStatus.SUPERSEDED
+    try:
+        db.session.flush()
+        schedule.status = ScheduleStatus.PUBLISHED
+        db.session.flush()
+    except sa.exc.IntegrityError:  # the partial unique index: another version got published
+        raise ServiceError("published-meanwhile") from None
+    return schedule
+
+
+def _keep_cancelled(schedule: Schedule, previous: Schedule) -> None:
+    kept = {m.uid for m in schedule.meetings}
+    for old in previous.meetings:
+        if old.uid not in kept and old.status is not MeetingStatus.CANCELLED:
+            schedule.meetings.append(
+                Meeting(
+                    request_id=old.request_id,
+                    registration_a_id=old.registration_a_id,
+                    registration_b_id=old.registration_b_id,
+                    slot_id=old.slot_id,
+                    table_id=old.table_id,
+                    uid=old.uid,
+                    sequence=old.sequence + 1,
+                    status=MeetingStatus.CANCELLED,
+                )
+            )
 
 
 def send_publication_emails(*, schedule: Schedule, server_name: str | None) -> int:
