@@ -1,0 +1,212 @@
+"""Access-control matrix: every route of the URL map × every role × every method.
+
+The expected outcome of each cell comes from explicit rules (URL conventions, first match
+wins) and a short table of exceptions. A route that no rule matches fails the test with a
+message asking the developer to classify it, so a new route cannot escape the matrix.
+
+Outcomes: "ok" (allowed: any answer but a refusal or a server error; a POST with an empty
+form may be a 400 or a redirect), "login" (302 to the login page), "401", "403", "404".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from werkzeug.routing import AnyConverter
+
+from app.models import Organisation, Registration, Solution, db
+from app.models.enums import RegistrationStatus
+from tests.security.world import ROLES, module_world
+
+STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
+# Sent with every refused state-changing request: if a check were missing, data would change.
+HIJACK = {
+    "name": "Hijacked",
+    "title": "Hijacked",
+    "email": "x@example.com",
+    "message": "x",
+    "decision": "decline",
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    expect: dict[str, str]  # role -> expected outcome
+
+
+def _policy(name: str, default: str, **roles: str) -> Policy:
+    return Policy(name, {role: roles.get(role, default) for role in ROLES})
+
+
+PUBLIC = _policy("public", "ok")
+SIGNED_IN = _policy("signed-in", "ok", anonymous="login")
+# The JSON API authenticates with a bearer token only: a session cookie is not enough.
+TOKEN_API = _policy("API token only", "401")
+ORGANISER = _policy("organiser of the event", "403", anonymous="login", organiser="ok", admin="ok")
+ADMIN = _policy("administrator", "403", anonymous="login", admin="ok")
+# A participant's pages about the event (requests, agenda, badge, on-site, feedback...): the
+# registered participant only; organisers use their own pages under /organisateur.
+OWN_PARTICIPATION = _policy("own participation", "403", anonymous="login", participant="ok")
+# Pages shared by the participants of an event and its organisers (and admins).
+PARTICIPANT_OR_ORGANISER = _policy(
+    "participant or organiser of the event",
+    "403",
+    anonymous="login",
+    participant="ok",
+    organiser="ok",
+    admin="ok",
+)
+# Pages of one organisation (/espace/organisations/<org_id>/...): its members only.
+ORGANISATION_MEMBER = _policy(
+    "member of the organisation", "403", anonymous="login", participant="ok"
+)
+
+# URL conventions, first match wins: (regex on the rule, policy).
+RULES: list[tuple[str, Policy]] = [
+    (r"^/static/", PUBLIC),
+    (r"^/api/v1/openapi\.json$", PUBLIC),
+    (r"^/api/", TOKEN_API),
+    (r"^/organisateur/configuration/nouveau$", ADMIN),
+    (r"^/organisateur/configuration/evenements/<slug>/organisateurs", ADMIN),
+    (r"^/organisateur/(configuration/)?evenements/<slug>(/|$)", ORGANISER),
+    (r"^/espace/logos/", PUBLIC),  # logos appear on public catalogue pages
+    (r"^/espace/organisations/<int:org_id>(/|$)", ORGANISATION_MEMBER),
+    (r"^/espace(/|$)", SIGNED_IN),
+    (r"^/compte/(parametres|supprimer|mes-donnees)", SIGNED_IN),
+    (r"^/compte/", PUBLIC),  # sign-up, login, logout, reset, confirmation links
+    (r"^/calendrier/<token>\.ics$", PUBLIC),  # the secret token in the URL authenticates
+    (r"^/calendrier/inscriptions/<int:reg_id>/", OWN_PARTICIPATION),
+    (r"^/calendrier$", SIGNED_IN),
+    (r"^/catalogue/", PUBLIC),
+    (r"^/(langue|healthz)?$", PUBLIC),
+    (r"^/evenements/<slug>$", PUBLIC),
+    (r"^/evenements/<slug>/ecran\b", PUBLIC),  # the now/next screen shown in the hall
+    (r"^/evenements/<slug>/inscription$", SIGNED_IN),  # anyone signed in may register
+    (r"^/evenements/<slug>/inscription/<int:reg_id>", OWN_PARTICIPATION),
+    (r"^/evenements/<slug>/", OWN_PARTICIPATION),
+]
+
+# Endpoints whose behaviour differs from their URL's convention, with the reason.
+EXCEPTIONS: dict[str, Policy] = {
+    # The directory of participants: organisers see it too.
+    "registration.participants": PARTICIPANT_OR_ORGANISER,
+    # Listing the events one organises: any organiser (of any event) or an admin.
+    "eventsetup.index": _policy(
+        "organiser of any event",
+        "403",
+        anonymous="login",
+        organiser="ok",
+        other_organiser="ok",
+        admin="ok",
+    ),
+}
+
+
+def policy_for(endpoint: str, rule: str) -> Policy:
+    if endpoint in EXCEPTIONS:
+        return EXCEPTIONS[endpoint]
+    for pattern, policy in RULES:
+        if re.search(pattern, rule):
+            return policy
+    pytest.fail(
+        f"{endpoint} ({rule}) matches no access rule: classify it in RULES or EXCEPTIONS of "
+        "tests/security/test_access_matrix.py (public, signed-in, participant, organiser...)"
+    )
+
+
+def outcome(response) -> str:
+    if response.status_code >= 500:
+        return f"server error {response.status_code}"
+    if response.status_code == 302 and response.headers["Location"].startswith("/compte/connexion"):
+        return "login"
+    if response.status_code in (401, 403, 404):
+        return str(response.status_code)
+    return "ok"
+
+
+@pytest.fixture(scope="module")
+def world(database_url):
+    yield from module_world(database_url)
+
+
+# Query strings some pages need to show something (else they answer 404 to everyone).
+QUERIES = {"eventsetup.session_edit": "session"}
+
+
+def route_values(rule, values: dict) -> dict:
+    """The world's value for each argument; for `any(...)`, the world's if allowed, else one."""
+    result = {}
+    for name in rule.arguments:
+        converter = rule._converters.get(name)
+        if isinstance(converter, AnyConverter) and values[name] not in converter.items:
+            result[name] = sorted(converter.items)[0]
+        else:
+            result[name] = values[name]
+    return result
+
+
+def routes(app, values) -> Iterator[tuple[str, str, str, str]]:
+    """(endpoint, rule, method, url) for every rule and method of the URL map."""
+    adapter = app.url_map.bind("localhost")
+    for rule in app.url_map.iter_rules():
+        missing = set(rule.arguments) - set(values)
+        assert not missing, (
+            f"{rule.endpoint}: give test values for {sorted(missing)} in "
+            "tests/security/world.py (World.values)"
+        )
+        url = adapter.build(rule.endpoint, route_values(rule, values))
+        if rule.endpoint in QUERIES:
+            name = QUERIES[rule.endpoint]
+            url += f"?{name}={values[name]}"
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, rule.rule, method, url
+
+
+def test_every_route_is_classified(world):
+    unclassified = []
+    for endpoint, rule, _method, _url in routes(world.app, world.values):
+        try:
+            policy_for(endpoint, rule)
+        except pytest.fail.Exception as exc:
+            unclassified.append(str(exc))
+    assert unclassified == []
+
+
+def _check(world, role: str, methods: tuple[str, ...]) -> list[str]:
+    client = world.client(role)
+    failures = []
+    for endpoint, rule, method, url in routes(world.app, world.values):
+        if method not in methods:
+            continue
+        expected = policy_for(endpoint, rule).expect[role]
+        if method != "GET" and expected == "ok":
+            continue  # allowed state changes are exercised by the feature tests
+        response = client.open(url, method=method, data=HIJACK if method != "GET" else None)
+        got = outcome(response)
+        response.close()
+        if got != expected:
+            failures.append(f"{role} {method} {url} ({endpoint}): expected {expected}, got {got}")
+    return failures
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_matrix(world, role):
+    failures = _check(world, role, ("GET",))
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_state_changing_matrix(world, role):
+    """Every refused POST/PUT/PATCH/DELETE is refused before anything changes."""
+    failures = _check(world, role, STATE_CHANGING)
+    assert not failures, "\n".join(failures)
+    with world.app.app_context():
+        names = set(db.session.scalars(db.select(Organisation.name)))
+        assert "Hijacked" not in names
+        assert db.session.scalar(db.select(db.func.count()).select_from(Solution)) == 1
+        statuses = set(db.session.scalars(db.select(Registration.status)))
+        assert RegistrationStatus.CANCELLED not in statuses
