@@ -45,6 +45,7 @@ from app.services.meeting_edits import (
 from app.services.optimiser import build_problem, publish_schedule, request_cancel, start_run
 from app.services.publication import send_publication_emails
 from app.services.recommendations import approved_registrations
+from app.services.run_health import reap_dead_runs
 from app.services.schedules import latest_draft, published_schedule, schedule_meetings
 from app.templating import local_time
 from app.views import organised_event_or_403, service_message
@@ -92,6 +93,7 @@ def _runs(event: Event) -> list[ScheduleRun]:
 @login_required
 def index(slug: str):
     event = organised_event_or_403(slug)
+    reap_dead_runs(event.id)  # a run whose worker was killed shows as failed, not stuck
     draft, published = latest_draft(event), published_schedule(event)
     runs = _runs(event)
     active = next((r for r in runs if r.status.value in ("queued", "running")), None)
@@ -177,6 +179,8 @@ def _run_of(event: Event, run_id: int) -> ScheduleRun:
 @login_required
 def run_status(slug: str, run_id: int):
     run = _run_of(organised_event_or_403(slug), run_id)
+    if run.status.value in ("queued", "running") and reap_dead_runs(run.event_id):
+        db.session.refresh(run)
     return jsonify(
         id=run.id, status=run.status.value, progress=run.progress, stats=run.stats, error=run.error
     )

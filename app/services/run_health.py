@@ -29,7 +29,7 @@ from app.models.enums import RunStatus
 log = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY_S = 10
-STALE_AFTER_S = 120
+STALE_AFTER_S = 60
 GRACE_S = 30
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 

@@ -119,3 +119,18 @@ def test_rq_runs_are_failed_when_their_job_is_gone_or_their_worker_went_silent(r
         assert "stopped answering" in db.session.get(ScheduleRun, silent.id).error
     finally:
         queue.delete(delete_jobs=True)
+
+
+def test_the_organiser_sees_a_killed_run_as_failed_with_its_reason(
+    client, auth, factory, organiser_event
+):
+    organiser, event = organiser_event
+    dead = _stuck_run(factory, event)
+    auth.login(organiser.email)
+
+    status = client.get(
+        f"/organisateur/evenements/{event.slug}/planning/runs/{dead.id}.json"
+    ).get_json()
+
+    assert status["status"] == "failed"
+    assert "stopped during the run" in status["error"]
