@@ -18,6 +18,7 @@ meetings, and a new run can start and succeed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -224,8 +225,8 @@ def kill_publication(args) -> None:
                 if f"/versions/{draft['id']}/publier" not in page:
                     raise RuntimeError("no publish button for the draft")
                 clicked = threading.Thread(
-                    target=lambda d=draft: _quietly(
-                        organiser.submit,
+                    target=lambda d=draft, who=organiser: _quietly(
+                        who.submit,
                         _planning(slug),
                         {},
                         action_contains=f"/versions/{d['id']}/publier",
@@ -258,10 +259,9 @@ def kill_publication(args) -> None:
 
 
 def _quietly(fn, *args, **kw):
-    try:
+    # The server is killed under the request on purpose: its failure is expected.
+    with contextlib.suppress(Exception):
         fn(*args, **kw)
-    except Exception:  # noqa: BLE001 - the server is killed under the request on purpose
-        pass
 
 
 def main() -> None:
