@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.calendar.routes import bp as calendar_bp
     from app.catalogue.routes import bp as catalogue_bp
+    from app.checkin.routes import bp as checkin_bp
     from app.eventsetup.routes import bp as eventsetup_bp
     from app.i18n import bp as i18n_bp
     from app.matchmaking.routes import bp as matchmaking_bp
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.planning.routes import bp as planning_bp
     from app.public.routes import bp as public_bp
     from app.registration.routes import bp as registration_bp
+    from app.screen.routes import bp as screen_bp
 
     blueprints = (
         public_bp,
@@ -104,6 +106,8 @@ def _register_blueprints(app: Flask) -> None:
         calendar_bp,
         api_bp,
         api_admin_bp,
+        checkin_bp,
+        screen_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

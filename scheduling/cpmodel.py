@@ -251,7 +251,7 @@ def _add_break_difference(index: Index, v: Vars, assume: bool) -> None:
 def weight_goal(index: Index, v: Vars):
     """Total weight of held requests (maximise)."""
     reqs = index.problem.requests
-    return sum(reqs[r].weight * lit for (r, _t), lit in v.x.items())
+    return cp_model.LinearExpr.weighted_sum(list(v.x.values()), [reqs[r].weight for r, _t in v.x])
 
 
 def coverage_goal(index: Index, v: Vars):
@@ -264,7 +264,7 @@ def coverage_goal(index: Index, v: Vars):
         for lit in lits:  # exact, so that a completed hint already counts these participants
             v.model.add_implication(lit, has)
         terms.append(has)
-    return sum(terms)
+    return cp_model.LinearExpr.sum(terms)
 
 
 def min_count_goal(index: Index, v: Vars):
@@ -273,13 +273,13 @@ def min_count_goal(index: Index, v: Vars):
     low = v.model.new_int_var(0, index.n_slots * 4, "min_count")
     for p in eligible:
         lits = [lit for r in index.by_participant[p] for lit in v.held(index, r)]
-        v.model.add(low <= sum(lits))
+        v.model.add(low <= cp_model.LinearExpr.sum(lits))
     return low
 
 
 def break_goal(index: Index, v: Vars):
     """Total breaks (minimise)."""
-    return sum(e for e in v.breaks if e is not None)
+    return cp_model.LinearExpr.sum([e for e in v.breaks if e is not None])
 
 
 def change_goal(index: Index, v: Vars):

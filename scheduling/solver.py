@@ -13,13 +13,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from . import cpmodel
 from .bounds import upper_bound_index
 from .explain import explain_infeasible, precheck, unscheduled_reasons
 from .greedy import greedy_meetings
-from .hints import LARGE, hint_start, light_presolve
+from .hints import LARGE, hint_start, light_presolve, release_memory
 from .index import Index, build_index, count_breaks
 from .local import improve_breaks
 from .metrics import compute_stats
@@ -151,6 +151,7 @@ def _solve_decomposed(index: Index, start: dict, ctx) -> tuple[dict[int, int], s
     phase1_found = run1.values is not None
     del v1, run1, levels  # free the phase-1 model before building phase 2 (peak memory)
     gc.collect()
+    release_memory()
     problem = index.problem
     kept = [problem.requests[r] for r in sorted(chosen)]
     kept_ids = {r.id for r in kept}
@@ -264,11 +265,16 @@ class _Run:
         if status == cp_model.INFEASIBLE and self.values is None:
             self.infeasible = True
         found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        value, optimal = None, False
         if found:
             self.values = list(solver.response_proto.solution)
             value, optimal = round(solver.objective_value), status == cp_model.OPTIMAL
+        elif status == cp_model.UNKNOWN and self.values is not None and solver is not None:
+            # Nothing beyond the start solution within the budget: keep its value as the
+            # level's bound (so that later levels cannot trade this one away).
+            found, value = True, _evaluate(level.expr, self.values)
         if probing and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-            found, value, optimal = self._probe_level(level, solver, found, budget, end)
+            found, value, optimal = self._probe_level(level, solver, found, budget, end, value)
         if not found:
             self.all_optimal = False
             return False
@@ -276,10 +282,10 @@ class _Run:
         self._fix_level(level, value)
         return True
 
-    def _probe_level(self, level: Level, solver, found: bool, budget: float, end: float):
+    def _probe_level(self, level: Level, solver, found: bool, budget: float, end: float, value):
         """Probes after the first search; returns (found, value, proved optimal)."""
         lower = _finite(solver.best_objective_bound, 0) if solver else 0
-        upper = round(solver.objective_value) if found else self.v.break_ub + 1
+        upper = value if found else self.v.break_ub + 1
         if found and upper - lower > _PROBE_GAP:
             # Far from the bound (large events): probes would be hopeless, keep searching.
             self._fix_level(level, upper)
@@ -361,7 +367,7 @@ class _Run:
                 params.subsolvers.extend(_SAT_SUBSOLVERS[: self.workers])
         callback = None
         if self.on_progress is not None:
-            held = sum(self.v.x.values())
+            held = cp_model.LinearExpr.sum(list(self.v.x.values()))
             callback = _Progress(self.on_progress, self.started, level.name, held)
         return solver.solve(self.v.model, callback), solver
 
@@ -370,9 +376,26 @@ class _Run:
         m = self.v.model
         if not isinstance(level.expr, int):
             m.add(level.expr >= value if level.maximize else level.expr <= value)
-        m.clear_hints()
-        for i, val in enumerate(self.values or ()):
-            m.add_hint(m.get_int_var_from_proto_index(i), val)
+        _set_hint(m, self.values)
+        release_memory()
+
+
+def _evaluate(expr, values: list[int]) -> int:
+    """Value of a linear expression for a full assignment of the model's variables."""
+    if isinstance(expr, int):
+        return expr
+    flat = cp_model_helper.FlatIntExpr(expr)
+    return flat.offset + sum(
+        c * values[v.index] for v, c in zip(flat.vars, flat.coeffs, strict=True)
+    )
+
+
+def _set_hint(m: cp_model.CpModel, values: list[int] | None) -> None:
+    """Hint every variable (written straight into the proto: no per-variable objects)."""
+    m.clear_hints()
+    if values:
+        m.proto.solution_hint.vars.extend(range(len(values)))
+        m.proto.solution_hint.values.extend(values)
 
 
 def _finite(value: float, default: int) -> int:
