@@ -248,6 +248,18 @@ def test_organiser_builds_moves_and_publishes_while_the_agenda_updates_live(
     print(f"agenda updated {delay_ms:.0f} ms after the publish click")
     story.done.add("publication")
 
+    # The organiser prints the table sheets and the badges of the published schedule.
+    organiser.goto(f"/organisateur/evenements/{slug}/planning/")
+    organiser.get_by_role("link", name="Exports CSV, feuilles de table et badges").click()
+    organiser.get_by_role("link", name="Feuilles de table à imprimer").click()
+    sheet = organiser.locator(".sheet", has_text=story.meeting_time)
+    expect(sheet.get_by_text(story.company_name)).to_be_visible()
+    web.shot(organiser, "feuilles-de-table")
+    organiser.go_back()
+    organiser.get_by_role("link", name="Badges à imprimer").click()
+    expect(organiser.locator(".badge", has_text="Paul Usinier")).to_be_visible()
+    web.shot(organiser, "badges")
+
 
 # --- journey 4 --------------------------------------------------------------------------
 
