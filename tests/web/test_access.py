@@ -34,6 +34,8 @@ PUBLIC = {
     "auth.logout",
     "participant.logo",
     "calendar.feed",  # the secret token in the URL is the authentication
+    "screen.index",  # the public now/next screen of an event
+    "screen.state",
 }
 PUBLIC_PREFIXES = ("catalogue.", "api.openapi")
 # The JSON API authenticates with a bearer token, never with the session: 401 without one.
@@ -100,6 +102,8 @@ def world(factory):
         "action": "annuler",
         "token_id": 1,
         "to_id": company.id,
+        "announcement_id": 1,
+        "visibility": "masquer",
     }
 
 
