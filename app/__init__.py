@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.catalogue.routes import bp as catalogue_bp
     from app.checkin.routes import bp as checkin_bp
     from app.eventsetup.routes import bp as eventsetup_bp
+    from app.feedback.routes import bp as feedback_bp
     from app.i18n import bp as i18n_bp
     from app.matchmaking.routes import bp as matchmaking_bp
     from app.organiser.routes import bp as organiser_bp
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         api_admin_bp,
         checkin_bp,
         screen_bp,
+        feedback_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -22,6 +22,13 @@ KINDS = (
     "request_declined",
     "request_expired",
     "request_mutual",
+    # On the day (app/services/onsite.py, app/services/rebooking.py)
+    "onsite_absence",
+    "onsite_walk_in",
+    "onsite_offer",
+    "onsite_offer_declined",
+    "onsite_offer_expired",
+    "onsite_offer_confirmed",
 )
 
 
