@@ -127,6 +127,7 @@ def register_organisation(
     db.session.add(registration)
     _apply(registration, data)
     db.session.flush()
+    _counters_changed(event.id)
     return registration
 
 
@@ -158,6 +159,14 @@ def cancel_registration(*, registration: Registration, actor: User) -> None:
         raise ServiceError("not-active")
     registration.status = RegistrationStatus.CANCELLED
     db.session.flush()
+    _counters_changed(registration.event_id)
+
+
+def _counters_changed(event_id: int) -> None:
+    """The organisers' dashboard refreshes its counters once this transaction commits."""
+    from app.realtime.dashboard import counters_changed_after_commit
+
+    counters_changed_after_commit(event_id)
 
 
 def is_organiser(event: Event, user: User) -> bool:
@@ -172,6 +181,7 @@ def decide_registration(*, registration: Registration, actor: User, approve: boo
         raise ServiceError("not-active")
     registration.status = RegistrationStatus.APPROVED if approve else RegistrationStatus.REJECTED
     db.session.flush()
+    _counters_changed(registration.event_id)
 
 
 def approved_registration(event: Event, user: User) -> Registration | None:

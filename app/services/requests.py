@@ -14,6 +14,13 @@ from app.services.organisations import require_member
 OPEN = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
 
 
+def _counters_changed(event_id: int) -> None:
+    """The organisers' dashboard refreshes its counters once this transaction commits."""
+    from app.realtime.dashboard import counters_changed_after_commit
+
+    counters_changed_after_commit(event_id)
+
+
 def _check_deadline(event: Event, now: datetime) -> None:
     if event.request_deadline is not None and now > event.request_deadline:
         raise ServiceError("request-deadline")
@@ -87,6 +94,7 @@ def send_request(
         for item in (request, reverse):
             item.mutual, item.status, item.answered_at = True, RequestStatus.ACCEPTED, now
     db.session.flush()
+    _counters_changed(event.id)
     return request
 
 
@@ -109,6 +117,7 @@ def answer_request(
     if result.rowcount != 1:
         raise ServiceError("request-answered")
     db.session.refresh(request)
+    _counters_changed(request.event_id)
     return request
 
 
@@ -124,6 +133,7 @@ def withdraw_request(*, request: MeetingRequest, actor: User, now: datetime) -> 
         if reverse is not None:
             reverse.mutual = False
     db.session.flush()
+    _counters_changed(request.event_id)
 
 
 def expire_requests(*, event: Event, now: datetime) -> list[MeetingRequest]:

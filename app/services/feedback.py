@@ -1,0 +1,154 @@
+"""Feedback after a meeting: each side rates it (1-5), gives an outcome and an optional comment.
+
+Rules (docs/feedback-and-reporting.md):
+- only meetings of the published schedule, once their slot has ended, not cancelled and not
+  marked as a no-show; only a member of one of the two organisations;
+- one feedback per meeting and registration, editable until the event is closed (a second
+  submission updates the first); the feedback follows the meeting's `uid` across versions;
+- giving feedback on a meeting still "scheduled" marks it "held".
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.models import Event, Feedback, Meeting, Registration, User, db
+from app.models.enums import (
+    EventStatus,
+    FeedbackOutcome,
+    MeetingStatus,
+    RegistrationStatus,
+    ScheduleStatus,
+)
+from app.services import ServiceError
+from app.services.organisations import require_member
+from app.services.schedules import counterpart, meetings_of, published_schedule
+
+COMMENT_MAX = 1000
+RATINGS = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    """One of my past meetings, seen from my registration, with my feedback if given."""
+
+    meeting: Meeting
+    registration: Registration
+    other: Registration
+    feedback: Feedback | None
+    open: bool  # feedback can still be given or edited
+
+
+def clean_comment(text: str) -> str:
+    """The comment without control characters (newlines and tabs kept), trimmed."""
+    kept = (ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return "".join(kept).replace("\r", "").strip()
+
+
+def find_feedback(meeting: Meeting, registration: Registration) -> Feedback | None:
+    """The registration's feedback on this meeting, in any schedule version (same `uid`)."""
+    return db.session.scalar(
+        sa.select(Feedback)
+        .join(Meeting, Feedback.meeting_id == Meeting.id)
+        .where(Meeting.uid == meeting.uid, Feedback.registration_id == registration.id)
+        .order_by(Feedback.id.desc())
+        .limit(1)
+    )
+
+
+def check_open(meeting: Meeting, registration: Registration, *, now: datetime) -> None:
+    """Raise the reason why feedback on this meeting is refused, if it is."""
+    if registration.id not in (meeting.registration_a_id, meeting.registration_b_id):
+        raise ServiceError("feedback-not-party")
+    if meeting.schedule.status is not ScheduleStatus.PUBLISHED:
+        raise ServiceError("feedback-not-published")
+    if registration.event.status is EventStatus.CLOSED:
+        raise ServiceError("feedback-closed")
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise ServiceError("feedback-cancelled")
+    if meeting.status is MeetingStatus.NO_SHOW:
+        raise ServiceError("feedback-no-show")
+    if meeting.slot.ends_at > now:
+        raise ServiceError("feedback-too-early")
+
+
+def give_feedback(
+    *,
+    meeting: Meeting,
+    registration: Registration,
+    actor: User,
+    rating: int,
+    outcome: FeedbackOutcome,
+    comment: str,
+    now: datetime,
+) -> tuple[Feedback, bool]:
+    """Record or update the registration's feedback; returns it and whether it is new."""
+    require_member(registration.organisation, actor)
+    check_open(meeting, registration, now=now)
+    if rating not in RATINGS:
+        raise ServiceError("feedback-rating")
+    if not isinstance(outcome, FeedbackOutcome):
+        raise ServiceError("feedback-outcome")
+    comment = clean_comment(comment or "")
+    if len(comment) > COMMENT_MAX:
+        raise ServiceError("feedback-comment")
+    feedback = find_feedback(meeting, registration)
+    created = feedback is None
+    if created:
+        feedback = Feedback(registration=registration)
+        db.session.add(feedback)
+    feedback.meeting = meeting  # follows the meeting into the current version
+    feedback.rating, feedback.outcome, feedback.comment = rating, outcome, comment
+    if meeting.status is MeetingStatus.SCHEDULED:
+        meeting.status = MeetingStatus.HELD
+    db.session.flush()
+    return feedback, created
+
+
+def my_registrations(event: Event, user: User) -> list[Registration]:
+    """The approved registrations of the user's organisations at this event."""
+    org_ids = [m.organisation_id for m in user.memberships]
+    if not org_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.organisation_id.in_(org_ids),
+                Registration.status == RegistrationStatus.APPROVED,
+            )
+            .order_by(Registration.id)
+        )
+    )
+
+
+def past_meetings(registration: Registration, *, now: datetime) -> list[FeedbackItem]:
+    """The registration's ended meetings of the published schedule (not cancelled), in order."""
+    schedule = published_schedule(registration.event)
+    if schedule is None:
+        return []
+    items = []
+    for meeting in meetings_of(schedule, registration):
+        if meeting.status is MeetingStatus.CANCELLED or meeting.slot.ends_at > now:
+            continue
+        try:
+            check_open(meeting, registration, now=now)
+        except ServiceError:
+            is_open = False
+        else:
+            is_open = True
+        items.append(
+            FeedbackItem(
+                meeting=meeting,
+                registration=registration,
+                other=counterpart(meeting, registration),
+                feedback=find_feedback(meeting, registration),
+                open=is_open,
+            )
+        )
+    return items
