@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-test translations messages lint format clean
+.PHONY: run test e2e install install-test translations messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+# Browser journeys: Playwright for Python driving Debian's Chromium (no browser download).
+$(VENV)/.installed-e2e: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,e2e]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
 
 install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
@@ -39,6 +44,10 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Browser journeys in /usr/bin/chromium; screenshots in build/e2e-artifacts/ (docs/testing.md).
+e2e: $(VENV)/.installed-e2e translations
+	E2E=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
