@@ -42,3 +42,35 @@ class AddMeetingForm(FlaskForm):
         self.provider_id.choices = as_choices(providers)
         self.slot_id.choices = as_choices(slots)
         self.table_id.choices = as_choices([(0, _l("No table"))] + list(tables))
+
+
+class SwapForm(FlaskForm):
+    """Swap two meetings. Each choice's value is "id:slot:table" as the organiser saw it, so a
+    meeting changed meanwhile is detected (stale) instead of being swapped from a new place."""
+
+    first = SelectField(
+        _l("First meeting"),
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a meeting."))],
+    )
+    second = SelectField(
+        _l("Second meeting"),
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a meeting."))],
+    )
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = as_choices([("", _l("Choose a meeting"))] + list(meetings))
+        self.first.choices = choices
+        self.second.choices = choices
+
+    @staticmethod
+    def parse(value: str | None) -> tuple[int, tuple[int, int | None]] | None:
+        """(meeting id, (slot id, table id)) from a choice value, or None if malformed."""
+        parts = (value or "").split(":")
+        if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
+            return None
+        if parts[2] and not (parts[2].isascii() and parts[2].isdigit()):
+            return None
+        return int(parts[0]), (int(parts[1]), int(parts[2]) if parts[2] else None)

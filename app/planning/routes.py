@@ -33,7 +33,7 @@ from app.models import (
     Slot,
     db,
 )
-from app.planning.forms import AddMeetingForm, MeetingForm, RunForm
+from app.planning.forms import AddMeetingForm, MeetingForm, RunForm, SwapForm
 from app.services import ServiceError
 from app.services.meeting_edits import (
     add_meeting,
@@ -41,12 +41,19 @@ from app.services.meeting_edits import (
     editable_draft,
     move_meeting,
     set_locked,
+    swap_meetings,
 )
-from app.services.optimiser import build_problem, publish_schedule, request_cancel, start_run
-from app.services.publication import send_publication_emails
+from app.services.optimiser import build_problem, request_cancel, start_run
+from app.services.publication import publish_schedule, send_publication_emails
 from app.services.recommendations import approved_registrations
 from app.services.run_health import reap_dead_runs
-from app.services.schedules import latest_draft, published_schedule, schedule_meetings
+from app.services.schedules import (
+    latest_draft,
+    previous_draft,
+    published_schedule,
+    schedule_meetings,
+    version_stats,
+)
 from app.templating import local_time
 from app.views import organised_event_or_403, service_message
 
@@ -65,7 +72,13 @@ MESSAGES = {
     "run-active": lambda: _("A run is already in progress for this event."),
     "no-slots": lambda: _("The event has no meeting slots yet: set up its sessions first."),
     "run-finished": lambda: _("This run has already finished."),
-    "not-draft": lambda: _("Only a draft can be published."),
+    "not-draft": lambda: _(
+        "This version is already published or replaced: only the newest draft can be published or edited."
+    ),
+    "not-newest": lambda: _(
+        "A newer draft exists: this one can no longer be published. Review the newest draft, then publish it."
+    ),
+    "same-meeting": lambda: _("Choose two different meetings to swap."),
     "run-not-succeeded": lambda: _("This draft comes from a run that did not succeed."),
     "empty-schedule": lambda: _("This draft has no meeting: there is nothing to publish."),
     "published-meanwhile": lambda: _(
@@ -94,10 +107,35 @@ def _runs(event: Event) -> list[ScheduleRun]:
 def index(slug: str):
     event = organised_event_or_403(slug)
     reap_dead_runs(event.id)  # a run whose worker was killed shows as failed, not stuck
+    return _review_page(event, swap_first=request.args.get("echanger", type=int))
+
+
+def _review_page(
+    event: Event,
+    *,
+    swap_form: SwapForm | None = None,
+    swap_first: int | None = None,
+    swap_ids: tuple[int, int] | None = None,
+):
+    """The review page; a refused swap is shown again with the organiser's choices kept.
+
+    `swap_first` preselects a meeting; `swap_ids` reselects two meetings at their current
+    places (after a stale swap).
+    """
     draft, published = latest_draft(event), published_schedule(event)
     runs = _runs(event)
     active = next((r for r in runs if r.status.value in ("queued", "running")), None)
     meetings = schedule_meetings(draft) if draft else []
+    if draft is not None and swap_form is None:
+        swap_form = _swap_form(event, meetings, formdata=None)
+    if swap_form is not None:
+        by_id = {m.id: _swap_value(m) for m in meetings}
+        if swap_first in by_id:
+            swap_form.first.data = by_id[swap_first]
+        if swap_ids is not None:
+            swap_form.first.data = by_id.get(swap_ids[0], "")
+            swap_form.second.data = by_id.get(swap_ids[1], "")
+    compared = [s for s in (draft, draft and previous_draft(draft), published) if s is not None]
     return render_template(
         "planning/index.html",
         event=event,
@@ -111,8 +149,37 @@ def index(slug: str):
         grid={(m.slot_id, m.table_id): m for m in meetings},
         unscheduled=_unscheduled(draft),
         add_form=_add_form(event) if draft else None,
+        swap_form=swap_form,
+        comparison=version_stats(compared, published),
         live_event=event.slug,
     )
+
+
+def _swap_value(meeting: Meeting) -> str:
+    return f"{meeting.id}:{meeting.slot_id}:{meeting.table_id or ''}"
+
+
+def _swap_form(event: Event, meetings: list[Meeting], **kwargs) -> SwapForm:
+    tz = event.timezone
+    choices = [
+        (
+            _swap_value(m),
+            " · ".join(
+                part
+                for part in (
+                    local_time(m.slot.starts_at, tz),
+                    m.table.label if m.table else _("no table"),
+                    m.registration_a.organisation.name,
+                    m.registration_b.organisation.name,
+                    _("locked") if m.locked else "",
+                )
+                if part
+            ),
+        )
+        for m in meetings
+        if m.status.value == "scheduled"
+    ]
+    return SwapForm(meetings=choices, **kwargs)
 
 
 def _add_form(event: Event) -> AddMeetingForm:
@@ -250,6 +317,11 @@ def _edit_message(exc: ServiceError) -> str:
         return _("%(name)s already has a meeting in this slot.", name=name)
     if code == "table-taken":
         return _("Table %(label)s is already used in this slot.", label=name)
+    if code == "locked":
+        return _(
+            "The meeting %(names)s is locked: unlock it first if you really want to move it.",
+            names=name,
+        )
     return message(exc)
 
 
@@ -293,6 +365,53 @@ def meeting(slug: str, meeting_id: int):
     return render_template(
         "planning/meeting.html", event=event, meeting=item, form=form, confirm=ConfirmForm()
     )
+
+
+@bp.post("/echanger")
+@login_required
+def swap(slug: str):
+    """Swap two meetings of the draft: each takes the other's slot and table."""
+    event = organised_event_or_403(slug)
+    draft = latest_draft(event)
+    if draft is None:
+        flash(message(ServiceError("no-schedule")), "error")
+        return redirect(url_for("planning.index", slug=slug))
+    form = _swap_form(event, schedule_meetings(draft))
+    if not form.validate_on_submit():  # CSRFProtect has checked the token already
+        return _review_page(event, swap_form=form)
+    chosen = [SwapForm.parse(f.data) for f in (form.first, form.second)]
+    if None in chosen:
+        abort(400)
+    (first_id, first_seen), (second_id, second_seen) = chosen
+    first, second = db.session.get(Meeting, first_id), db.session.get(Meeting, second_id)
+    try:
+        if first is None or second is None:  # cancelled meanwhile (a draft's rows are deleted)
+            raise ServiceError("stale")
+        if first.schedule_id != draft.id or second.schedule_id != draft.id:
+            raise ServiceError("stale")
+        swap_meetings(
+            first=first, second=second, actor=current_user, seen=(first_seen, second_seen)
+        )
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        if str(exc) != "stale":
+            flash(_edit_message(exc), "error")
+            return _review_page(event, swap_form=form)
+        flash(
+            _(
+                "Someone else changed one of these meetings meanwhile: nothing was swapped. "
+                "The form now shows their current places: swap again if it still makes sense."
+            ),
+            "error",
+        )
+        return _review_page(
+            event,
+            swap_form=_swap_form(event, schedule_meetings(draft)),
+            swap_ids=(first_id, second_id),
+        )
+    flash(_("The two meetings are swapped."), "success")
+    return redirect(url_for("planning.index", slug=slug))
 
 
 @bp.post("/rendez-vous/<int:meeting_id>/<any(annuler, verrouiller, deverrouiller):action>")

@@ -1,4 +1,4 @@
-"""Manual edits of a draft schedule: move, cancel, lock, add; each validated.
+"""Manual edits of a draft schedule: move, swap, cancel, lock, add; each validated.
 
 Edits apply to the newest draft; when only a published version exists, it is copied into a
 new draft first (publishing that draft makes the edits visible). A form carries the slot and
@@ -55,17 +55,46 @@ def editable_draft(*, event: Event, actor: User) -> Schedule:
     return draft
 
 
+# Another meeting of the same edit at its new place: (meeting, slot, table).
+Placement = tuple[Meeting, Slot, MeetingTable | None]
+
+
 def _busy(
-    schedule: Schedule, slot: Slot, registration: Registration, ignore: Meeting | None
+    schedule: Schedule,
+    slot: Slot,
+    registration: Registration,
+    ignore: tuple[Meeting, ...],
+    also: tuple[Placement, ...],
 ) -> int:
-    return sum(
+    others = sum(
         1
         for m in schedule.meetings
-        if m is not ignore
+        if m not in ignore
         and m.status is MeetingStatus.SCHEDULED
         and m.slot_id == slot.id
         and registration.id in (m.registration_a_id, m.registration_b_id)
     )
+    return others + sum(
+        1
+        for m, at, _table in also
+        if at.id == slot.id and registration.id in (m.registration_a_id, m.registration_b_id)
+    )
+
+
+def _table_taken(
+    schedule: Schedule,
+    slot: Slot,
+    table: MeetingTable,
+    ignore: tuple[Meeting, ...],
+    also: tuple[Placement, ...],
+) -> bool:
+    return any(
+        m not in ignore
+        and m.status is MeetingStatus.SCHEDULED
+        and m.slot_id == slot.id
+        and m.table_id == table.id
+        for m in schedule.meetings
+    ) or any(at.id == slot.id and t is not None and t.id == table.id for _m, at, t in also)
 
 
 def validate_place(
@@ -75,9 +104,13 @@ def validate_place(
     b: Registration,
     slot: Slot,
     table: MeetingTable | None,
-    ignore: Meeting | None = None,
+    ignore: tuple[Meeting, ...] = (),
+    also: tuple[Placement, ...] = (),
 ) -> None:
-    """Refuse a place that breaks a rule, naming it."""
+    """Refuse a place that breaks a rule, naming it.
+
+    `ignore`: meetings that leave their place in the same edit; `also`: where they go.
+    """
     event = schedule.event
     if slot.event_id != event.id or (table is not None and table.event_id != event.id):
         raise ServiceError("foreign-place")
@@ -86,22 +119,14 @@ def validate_place(
     for party in (a, b):
         if slot in party.unavailable_slots:
             raise ServiceError(f"unavailable:{party.organisation.name}")
-        if _busy(schedule, slot, party, ignore) >= party.representatives:
+        if _busy(schedule, slot, party, ignore, also) >= party.representatives:
             raise ServiceError(f"double-booked:{party.organisation.name}")
     if table is not None and event.format is EventFormat.HOME_TABLES:
         homes = {p.home_table_id for p in (a, b) if p.home_table_id}
         if homes and table.id not in homes:
             raise ServiceError("not-home-table")
-    if table is not None:
-        taken = any(
-            m is not ignore
-            and m.status is MeetingStatus.SCHEDULED
-            and m.slot_id == slot.id
-            and m.table_id == table.id
-            for m in schedule.meetings
-        )
-        if taken:
-            raise ServiceError(f"table-taken:{table.label}")
+    if table is not None and _table_taken(schedule, slot, table, ignore, also):
+        raise ServiceError(f"table-taken:{table.label}")
 
 
 def _check_seen(meeting: Meeting, seen: tuple[int, int | None]) -> None:
@@ -128,11 +153,74 @@ def move_meeting(
         b=meeting.registration_b,
         slot=slot,
         table=table,
-        ignore=meeting,
+        ignore=(meeting,),
     )
+    _place(meeting, slot, table)
+    db.session.flush()
+
+
+def _place(meeting: Meeting, slot: Slot, table: MeetingTable | None) -> None:
     if (meeting.slot_id, meeting.table_id) != (slot.id, table.id if table else None):
         meeting.slot, meeting.table = slot, table
         meeting.sequence += 1
+
+
+def _names(meeting: Meeting) -> str:
+    return (
+        f"{meeting.registration_a.organisation.name} · {meeting.registration_b.organisation.name}"
+    )
+
+
+def swap_meetings(
+    *,
+    first: Meeting,
+    second: Meeting,
+    actor: User,
+    seen: tuple[tuple[int, int | None], tuple[int, int | None]],
+) -> None:
+    """Exchange the slots and tables of two meetings of a draft, both checked like a move.
+
+    `seen` holds the places the organiser was shown; if either meeting has changed since,
+    the swap is refused ("stale") and nothing is written. Locked meetings are refused: the
+    organiser unlocks them first, on purpose.
+    """
+    schedule = first.schedule
+    if not is_organiser(schedule.event, actor):
+        raise ServiceError("forbidden")
+    if second.schedule_id != first.schedule_id:
+        raise ServiceError("stale")
+    if schedule.status is not ScheduleStatus.DRAFT:
+        raise ServiceError("not-draft")
+    if first.id == second.id:
+        raise ServiceError("same-meeting")
+    _check_seen(first, seen[0])
+    _check_seen(second, seen[1])
+    for meeting in (first, second):
+        if meeting.locked:
+            raise ServiceError(f"locked:{_names(meeting)}")
+    pair = (first, second)
+    places = ((first, second.slot, second.table), (second, first.slot, first.table))
+    for (meeting, slot, table), other in zip(places, reversed(places), strict=True):
+        validate_place(
+            schedule=schedule,
+            a=meeting.registration_a,
+            b=meeting.registration_b,
+            slot=slot,
+            table=table,
+            ignore=pair,
+            also=(other,),
+        )
+    # Park the first meeting without a table, so that no intermediate state breaks the
+    # database's rule of one meeting per table and slot.
+    before = {m.id: (m.slot_id, m.table_id) for m in pair}
+    first.table = None
+    db.session.flush()
+    for meeting, slot, table in reversed(places):
+        meeting.slot, meeting.table = slot, table
+        db.session.flush()
+    for meeting in pair:
+        if (meeting.slot_id, meeting.table_id) != before[meeting.id]:
+            meeting.sequence += 1
     db.session.flush()
 
 

@@ -367,3 +367,270 @@ def test_problem_and_solution_exports_check_with_the_engine(client, auth, ev):
     )
     assert len(solution.meetings) == 6
     assert [v for v in scheduling.check(problem, solution) if "stats" not in v] == []
+
+
+# --- Swap, version comparison, publication refusals, agenda changes --------------------------
+
+
+def _hand_draft(ev, places, *, version: int = 1, run=None) -> Schedule:
+    """A draft built by hand: places = [(company index, provider index, slot index, table)]."""
+    run = run or ScheduleRun(event=ev.event, status=RunStatus.SUCCEEDED)
+    draft = Schedule(event=ev.event, run=run, version=version, stats={"upper_bound_weight": 40})
+    for c, p, s, table in places:
+        draft.meetings.append(
+            Meeting(
+                registration_a=ev.companies[c],
+                registration_b=ev.providers[p],
+                slot=ev.event.slots[s],
+                table=table,
+            )
+        )
+    db.session.add(draft)
+    db.session.commit()
+    return draft
+
+
+def _swap(client, ev, one: Meeting, two: Meeting, **overrides):
+    def value(m):
+        return f"{m.id}:{m.slot_id}:{m.table_id or ''}"
+
+    data = {"first": value(one), "second": value(two), **overrides}
+    return client.post(
+        f"/organisateur/evenements/{ev.event.slug}/planning/echanger",
+        data=data,
+        follow_redirects=True,
+    )
+
+
+def _place(meeting_id: int) -> tuple[int, int | None, int]:
+    db.session.expire_all()
+    m = db.session.get(Meeting, meeting_id)
+    return m.slot_id, m.table_id, m.sequence
+
+
+def test_swap_two_meetings_exchanges_slot_and_table(client, auth, ev):
+    auth.login("orga@example.fr")
+    t1 = ev.event.tables[0]
+    draft = _hand_draft(ev, [(0, 0, 0, t1), (1, 0, 1, t1)])
+    a, b = draft.meetings
+    page = _swap(client, ev, a, b).get_data(as_text=True)
+    assert "Les deux rendez-vous sont échangés." in page
+    assert _place(a.id) == (ev.event.slots[1].id, t1.id, 1)
+    assert _place(b.id) == (ev.event.slots[0].id, t1.id, 1)
+
+
+def test_swap_across_tables_in_a_free_table_event(client, auth, ev):
+    from app.models.enums import EventFormat
+
+    ev.event.format = EventFormat.FREE_TABLES
+    db.session.commit()
+    auth.login("orga@example.fr")
+    t1, t3 = ev.event.tables[0], ev.event.tables[2]
+    draft = _hand_draft(ev, [(0, 0, 0, t1), (1, 1, 2, t3)])
+    a, b = draft.meetings
+    assert "Les deux rendez-vous sont échangés." in _swap(client, ev, a, b).get_data(as_text=True)
+    assert _place(a.id)[:2] == (ev.event.slots[2].id, t3.id)
+    assert _place(b.id)[:2] == (ev.event.slots[0].id, t1.id)
+
+
+@pytest.mark.parametrize(
+    "case", ["double-booked", "unavailable", "home-table", "locked", "same"], ids=str
+)
+def test_swap_refused_with_reason_and_choices_kept(client, auth, ev, case):
+    auth.login("orga@example.fr")
+    t1, t2 = ev.event.tables[0], ev.event.tables[1]
+    # Company 0 meets provider 0 at slot 0 and provider 1 at slot 1; company 1 meets
+    # provider 0 at slot 1: swapping the two meetings of provider 0 double-books company 0.
+    draft = _hand_draft(ev, [(0, 0, 0, t1), (1, 0, 1, t1), (0, 1, 1, t2), (2, 1, 3, t2)])
+    a, b, c, d = draft.meetings
+    expected = {
+        "double-booked": "Entreprise 0 a déjà un rendez-vous sur ce créneau",
+        "unavailable": "Entreprise 2 n&#39;est pas disponible sur ce créneau",
+        "home-table": "à leur propre table",
+        "locked": "est verrouillé",
+        "same": "Choisissez deux rendez-vous différents",
+    }[case]
+    first, second = (a, b)
+    if case == "unavailable":  # company 2 would take slot 0 with provider 0
+        ev.companies[2].unavailable_slots.append(ev.event.slots[0])
+        d.registration_b, d.table = ev.providers[0], t1
+        first, second = a, d
+    elif case == "home-table":  # provider 1 would receive at provider 0's table
+        first, second = a, d
+    elif case == "locked":
+        b.locked = True
+    elif case == "same":
+        second = a
+    db.session.commit()
+    before = {m.id: _place(m.id) for m in (a, b, c, d)}
+    response = _swap(client, ev, first, second)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert expected in page, page[:3000]
+    assert {m.id: _place(m.id) for m in (a, b, c, d)} == before  # nothing written
+    # The organiser's two choices are still selected in the form.
+    assert f'<option selected value="{first.id}:' in page
+    assert f'value="{second.id}:' in page
+
+
+def test_swap_of_a_meeting_moved_meanwhile_is_stale(client, auth, ev):
+    auth.login("orga@example.fr")
+    t1 = ev.event.tables[0]
+    draft = _hand_draft(ev, [(0, 0, 0, t1), (1, 0, 1, t1)])
+    a, b = draft.meetings
+    seen = {"first": f"{a.id}:{a.slot_id}:{t1.id}", "second": f"{b.id}:{b.slot_id}:{t1.id}"}
+    # Another organiser moves meeting A to slot 5 before this swap is sent.
+    client.post(
+        f"/organisateur/evenements/{ev.event.slug}/planning/rendez-vous/{a.id}",
+        data={
+            "slot_id": ev.event.slots[5].id,
+            "table_id": t1.id,
+            "seen_slot": a.slot_id,
+            "seen_table": t1.id,
+        },
+    )
+    page = client.post(
+        f"/organisateur/evenements/{ev.event.slug}/planning/echanger",
+        data=seen,
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "a modifié un de ces rendez-vous entre-temps" in page
+    assert _place(a.id)[0] == ev.event.slots[5].id  # the other organiser's move is kept
+    assert _place(b.id)[0] == ev.event.slots[1].id
+    # The form now offers meeting A at its current place.
+    assert f'<option selected value="{a.id}:{ev.event.slots[5].id}:{t1.id}"' in page
+
+
+def test_swap_needs_an_organiser_and_a_choice(client, auth, ev):
+    t1 = ev.event.tables[0]
+    draft = _hand_draft(ev, [(0, 0, 0, t1), (1, 0, 1, t1)])
+    a, b = draft.meetings
+    auth.login("company0@example.fr")
+    assert _swap(client, ev, a, b).status_code == 403
+    auth.logout()
+    auth.login("orga@example.fr")
+    page = _swap(client, ev, a, b, second="").get_data(as_text=True)
+    assert "Choisissez un rendez-vous." in page
+    assert _place(a.id)[0] == ev.event.slots[0].id
+
+
+def test_review_compares_current_draft_previous_draft_and_published(client, auth, ev):
+    auth.login("orga@example.fr")
+    t1, t2 = ev.event.tables[0], ev.event.tables[1]
+    published = _hand_draft(ev, [(0, 0, 0, t1), (1, 0, 1, t1), (0, 1, 2, t2), (1, 1, 3, t2)])
+    published.status = ScheduleStatus.PUBLISHED
+    db.session.commit()
+    _hand_draft(ev, [(0, 0, 0, t1)], version=2, run=published.run)
+    current = _hand_draft(
+        ev, [(0, 0, 0, t1), (1, 0, 4, t1), (0, 1, 2, t2)], version=3, run=published.run
+    )
+    # The current draft keeps the identity of the published meetings: one moved, one dropped.
+    old = {(m.registration_a_id, m.registration_b_id): m for m in published.meetings}
+    for m in current.meetings:
+        m.uid = old[(m.registration_a_id, m.registration_b_id)].uid
+    db.session.commit()
+    page = client.get(f"/organisateur/evenements/{ev.event.slug}/planning/").get_data(as_text=True)
+    table = page[
+        page.index('class="table comparison"') : page.index("</table>", page.index("comparison"))
+    ]
+    headers = ["Brouillon 3 (actuel)", "Brouillon précédent 2", "Publiée 1"]
+    assert [table.index(h) for h in headers] == sorted(table.index(h) for h in headers)
+
+    def row(label):
+        start = table.index(label)
+        cells = table[start : table.index("</tr>", start)].split("<td>")[1:]
+        return [c.split("</td>")[0].strip() for c in cells]
+
+    assert row("Rendez-vous") == ["3", "1", "4"]
+    # Meetings made by hand, without a request, weigh like the organiser's; bound stored: 40.
+    weight = ev.event.request_weights["organiser"]
+    assert row("Valeur") == [
+        f"{3 * weight} ({100 * 3 * weight / 40:.1f} %)",
+        f"{weight} ({100 * weight / 40:.1f} %)",
+        f"{4 * weight} ({100 * 4 * weight / 40:.1f} %)",
+    ]
+    # Company 2 has accepted requests and no meeting anywhere; in draft 2 company 1 and
+    # provider 1 have none either.
+    assert row("Participants sans rendez-vous") == ["1", "3", "1"]
+    # Company 0: slots 0 and 2 of the morning session, one idle run between = 1 break.
+    assert row("Temps morts") == ["2", "0", "2"]
+    # Draft 2 was made without the published identities: all four published meetings differ.
+    assert row("Changements par rapport") == ["2", "4", "—"]
+
+
+def test_recomputed_figures_match_the_run_and_rerun_keeps_published_places(client, auth, ev):
+    """A re-run with nothing changed moves no published meeting; the review figures agree
+    with the optimiser's own statistics."""
+    from app.services.schedules import version_stats
+
+    auth.login("orga@example.fr")
+    run = _launch(client, ev)
+    [draft] = _schedules()
+    [stats] = version_stats([draft], None)
+    assert (stats.meetings, stats.weight, stats.breaks, stats.participants_without_meeting) == (
+        run.stats["meetings"],
+        run.stats["weight"],
+        run.stats["breaks"],
+        run.stats["participants_without_meeting"],
+    )
+    client.post(f"/organisateur/evenements/{ev.event.slug}/planning/versions/{draft.id}/publier")
+    rerun = _launch(client, ev)
+    published, second = _schedules()
+    assert rerun.stats["changed_from_previous"] == 0
+    assert {m.uid: (m.slot_id, m.table_id, m.sequence) for m in second.meetings} == {
+        m.uid: (m.slot_id, m.table_id, m.sequence) for m in published.meetings
+    }
+    assert version_stats([second], published)[0].changes == 0
+
+
+def test_agenda_shows_a_meeting_moved_since_the_last_version(client, auth, ev):
+    auth.login("orga@example.fr")
+    t1, t2 = ev.event.tables[0], ev.event.tables[1]
+    v1 = _hand_draft(ev, [(0, 0, 0, t1), (0, 1, 2, t2)])
+    base = f"/organisateur/evenements/{ev.event.slug}/planning"
+    client.post(f"{base}/versions/{v1.id}/publier")
+    client.post(f"{base}/brouillon")  # a draft copy of the published version
+    draft = _schedules()[-1]
+    moved = next(m for m in draft.meetings if m.registration_b_id == ev.providers[0].id)
+    client.post(
+        f"{base}/rendez-vous/{moved.id}",
+        data={
+            "slot_id": ev.event.slots[5].id,
+            "table_id": t1.id,
+            "seen_slot": moved.slot_id,
+            "seen_table": t1.id,
+        },
+    )
+    client.post(f"{base}/versions/{draft.id}/publier")
+    assert [s.status for s in _schedules()] == [
+        ScheduleStatus.SUPERSEDED,
+        ScheduleStatus.PUBLISHED,
+    ]
+    auth.logout()
+    auth.login("company0@example.fr")
+    page = client.get(f"/evenements/{ev.event.slug}/agenda").get_data(as_text=True)
+    rows = [r for r in page.split("<tr")[2:] if "note-row" not in r]
+    [moved_row] = [r for r in rows if "Fournisseur 0" in r]
+    [kept_row] = [r for r in rows if "Fournisseur 1" in r]
+    assert "change-moved" in moved_row and "Déplacé" in moved_row
+    assert "Déplacé" not in kept_row and "change-" not in kept_row
+
+
+def test_an_obsolete_draft_is_not_offered_and_cannot_be_published(client, auth, ev):
+    """Runs made drafts 1 and 2; draft 2 is published: draft 1 is no longer offered, and a
+    stale page that still posts it is refused with a message."""
+    auth.login("orga@example.fr")
+    t1 = ev.event.tables[0]
+    old = _hand_draft(ev, [(0, 0, 0, t1)])
+    newer = _hand_draft(ev, [(0, 0, 1, t1)], version=2, run=old.run)
+    base = f"/organisateur/evenements/{ev.event.slug}/planning"
+    page = client.post(f"{base}/versions/{old.id}/publier", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "Un brouillon plus récent existe" in page
+    client.post(f"{base}/versions/{newer.id}/publier")
+    page = client.get(f"{base}/").get_data(as_text=True)
+    assert "Publier le brouillon" not in page and "Brouillon 1" not in page
+    again = client.post(f"{base}/versions/{newer.id}/publier", follow_redirects=True)
+    assert "déjà publiée ou remplacée" in again.get_data(as_text=True)
+    assert [s.status for s in _schedules()] == [ScheduleStatus.DRAFT, ScheduleStatus.PUBLISHED]
