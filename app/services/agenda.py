@@ -1,15 +1,23 @@
-"""A participant's agenda: meetings of the published version and what changed since the last."""
+"""A participant's agenda: meetings of the published version, what changed since the last,
+and the participant's private notes on its meetings."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
-from app.models import Meeting, Registration, Schedule, db
-from app.models.enums import MeetingStatus, ScheduleStatus
+from app.models import Meeting, MeetingNote, Registration, Schedule, User, db
+from app.models.enums import MeetingStatus, RegistrationStatus, ScheduleStatus
+from app.services import ServiceError
+from app.services.organisations import require_member
 from app.services.schedules import counterpart, meetings_of, published_schedule
+
+NOTE_MAX_LENGTH = 2000
+# Control characters other than tab and line breaks: invisible, and NUL is refused by PostgreSQL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -70,3 +78,62 @@ def agenda(registration: Registration, *, now: datetime) -> list[AgendaItem]:
             )
         )
     return items
+
+
+def notes_of(registration: Registration) -> dict[str, str]:
+    """The registration's own notes, by meeting uid. Only ever shown to its members."""
+    rows = db.session.execute(
+        sa.select(MeetingNote.meeting_uid, MeetingNote.text).where(
+            MeetingNote.registration_id == registration.id
+        )
+    )
+    return {uid: text for uid, text in rows}
+
+
+def save_note(
+    *, registration: Registration, meeting_uid: str, text: str, actor: User
+) -> MeetingNote | None:
+    """Write (or, when empty, delete) a member's private note on one of its meetings.
+
+    The note is keyed by the meeting's uid, so it follows the meeting into newer versions.
+    """
+    require_member(registration.organisation, actor)
+    if registration.status is not RegistrationStatus.APPROVED:
+        raise ServiceError("forbidden")
+    text = _CONTROL.sub("", text).strip()
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ServiceError("note-too-long")
+    own_meeting = db.session.scalar(
+        sa.select(Meeting.id)
+        .join(Meeting.schedule)
+        .where(
+            Schedule.event_id == registration.event_id,
+            Schedule.status != ScheduleStatus.DRAFT,
+            Meeting.uid == meeting_uid,
+            sa.or_(
+                Meeting.registration_a_id == registration.id,
+                Meeting.registration_b_id == registration.id,
+            ),
+        )
+        .limit(1)
+    )
+    if own_meeting is None:
+        raise ServiceError("not-found")
+    note = db.session.scalar(
+        sa.select(MeetingNote).where(
+            MeetingNote.registration_id == registration.id, MeetingNote.meeting_uid == meeting_uid
+        )
+    )
+    if not text:
+        if note is not None:
+            db.session.delete(note)
+        db.session.flush()
+        return None
+    if note is None:
+        note = MeetingNote(
+            event_id=registration.event_id, registration=registration, meeting_uid=meeting_uid
+        )
+        db.session.add(note)
+    note.text = text
+    db.session.flush()
+    return note
