@@ -87,10 +87,10 @@ def _my_registration(event: Event) -> Registration:
     return registration
 
 
-def _walk_in_form(registration: Registration, now, formdata=None) -> WalkInForm:
+def _walk_in_form(registration: Registration, now) -> WalkInForm:
+    """The walk-in form; on a POST it holds what was chosen."""
     event = registration.event
     return WalkInForm(
-        formdata=formdata,
         partners=[(r.id, r.organisation.name) for r in walk_in_partners(registration)],
         slots=[
             (s.id, f"{local_hhmm(s.starts_at, event)}–{local_hhmm(s.ends_at, event)}")
@@ -112,7 +112,7 @@ def _render_index(event: Event, registration: Registration, now, form=None, stat
         meetings=upcoming_meetings(registration, now),
         reportable={m.id for m in upcoming_meetings(registration, now) if can_report(m, now)},
         offers=offers_for(registration, now),
-        form=form or (_walk_in_form(registration, now, formdata=None) if ready else None),
+        form=form or (_walk_in_form(registration, now) if ready else None),
         can_walk_in=ready,
         confirm=ConfirmForm(),
         now=now,

@@ -24,7 +24,6 @@ from app.models.enums import (
     ScheduleStatus,
 )
 from app.services import ServiceError
-from app.services.calendar import Feed, participant_calendar
 from app.services.onsite import mark_absent, mark_present, report_no_show
 
 PASSWORD = "correct horse battery"
