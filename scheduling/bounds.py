@@ -95,3 +95,48 @@ def _flow_bound(index, usable, degree, sides, total_cap: int) -> int:
     if flow.solve() != flow.OPTIMAL:
         raise RuntimeError("min-cost flow failed on the weight bound")
     return -flow.optimal_cost()
+
+
+def break_lower_bounds(index: Index) -> list[int]:
+    """A lower bound on each participant's breaks, from its own meetings alone (0 or 1).
+
+    A participant with capacity 1 whose meetings are all required, and whose allowed slots lie
+    in one session, has a break in every schedule when no window of as many consecutive slots
+    as it has meetings admits a perfect matching of its meetings to the window's slots (each
+    meeting to one of its allowed slots). On the B2B files this names the participants that
+    must have a break (e.g. 2 on forum-14, whose optimum is 2), which CP-SAT then need not
+    discover by search."""
+    return [_break_lower_bound(index, p) for p in range(len(index.part_pos))]
+
+
+def _break_lower_bound(index: Index, p: int) -> int:
+    reqs = index.by_participant[p]
+    requests = index.problem.requests
+    if len(reqs) < 2 or index.capacity(p) != 1 or not all(requests[r].required for r in reqs):
+        return 0
+    options = [frozenset(index.allowed[r]) for r in reqs]
+    used = frozenset().union(*options)
+    session = next((s for s in index.sessions if used <= set(s)), None)
+    if session is None or any(not o for o in options):
+        return 0
+    n = len(reqs)
+    for i in range(len(session) - n + 1):
+        if _perfect_matching(options, frozenset(session[i : i + n])):
+            return 0
+    return 1
+
+
+def _perfect_matching(options: list[frozenset[int]], slots: frozenset[int]) -> bool:
+    """Can every item get its own slot among `slots`, each within its options? (Kuhn)"""
+    owner: dict[int, int] = {}
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for t in options[i] & slots:
+            if t not in seen:
+                seen.add(t)
+                if t not in owner or augment(owner[t], seen):
+                    owner[t] = i
+                    return True
+        return False
+
+    return all(augment(i, set()) for i in range(len(options)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from .bounds import break_lower_bounds
 from .index import Index
 
 Lit = cp_model.IntVar
@@ -26,6 +27,7 @@ class Vars:
     required_lits: dict[int, Lit] = field(default_factory=dict)
     assume: bool = False  # required meetings hang on assumptions: no implied constraints
     break_ub: int = 0  # largest possible total break count
+    break_lb: int = 0  # sum of the per-participant lower bounds added as constraints
     break_bound_lit: Lit | None = None
 
     def held(self, index: Index, r: int) -> list[Lit]:
@@ -50,6 +52,8 @@ def build_model(index: Index, *, assume: bool = False, breaks: bool = True) -> V
     if len(index.sessions) == 1 and not assume:
         for p in range(len(index.part_pos)):
             _add_window(index, v, p)
+    if not assume:
+        _add_break_lower_bounds(index, v)
     _add_break_difference(index, v, assume)
     return v
 
@@ -212,6 +216,14 @@ def _add_window(index: Index, v: Vars, p: int) -> None:
     m.add(v.breaks[p] == 0).only_enforce_if(no_break)
     m.add(v.breaks[p] >= 1).only_enforce_if(~no_break)
     m.add(span + 1 == n).only_enforce_if(no_break)
+
+
+def _add_break_lower_bounds(index: Index, v: Vars) -> None:
+    """Implied: participants that must have a break on their own (see `bounds`)."""
+    for p, low in enumerate(break_lower_bounds(index)):
+        if low and v.breaks[p] is not None:
+            v.model.add(v.breaks[p] >= low)
+            v.break_lb += low
 
 
 def _any_busy(m: cp_model.CpModel, lits: list) -> Lit:

@@ -284,7 +284,7 @@ class _Run:
 
     def _probe_level(self, level: Level, solver, found: bool, budget: float, end: float, value):
         """Probes after the first search; returns (found, value, proved optimal)."""
-        lower = _finite(solver.best_objective_bound, 0) if solver else 0
+        lower = max(_finite(solver.best_objective_bound, 0) if solver else 0, self.v.break_lb)
         upper = value if found else self.v.break_ub + 1
         if found and upper - lower > _PROBE_GAP:
             # Far from the bound (large events): probes would be hopeless, keep searching.

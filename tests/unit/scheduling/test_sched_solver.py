@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from scheduling import check, solve, upper_bound
+from scheduling.bounds import break_lower_bounds
+from scheduling.index import build_index
 
 FAST = {"time_limit_s": 10, "workers": 1, "seed": 0}
 
@@ -201,3 +203,28 @@ def test_upper_bound_non_bipartite_is_valid(make):
     )
     assert upper_bound(problem) == 1
     assert solve(problem, **FAST).stats.weight == 1
+
+
+def test_break_lower_bound_names_participant_that_must_wait(make):
+    # A's two required meetings can only be in m1 (with B) and m3 (with C): A must have a
+    # break whatever the others do; C can meet D just before A, so nobody else must.
+    requests = [
+        {"id": "ab", "a": "A", "b": "B", "required": True, "slots": ["m1"]},
+        {"id": "ac", "a": "A", "b": "C", "required": True, "slots": ["m3"]},
+        {"id": "cd", "a": "C", "b": "D", "required": True},
+    ]
+    problem = make(requests=requests)
+    assert break_lower_bounds(build_index(problem)) == [1, 0, 0, 0]
+    solution = solve(problem, **FAST)
+    assert solution.status == "optimal"
+    assert solution.stats.breaks == 1
+    assert check(problem, solution) == []
+
+
+def test_break_lower_bound_is_zero_when_a_window_fits(make):
+    # Same meetings, but A-C may also be in m2: A can meet B then C back to back.
+    requests = [
+        {"id": "ab", "a": "A", "b": "B", "required": True, "slots": ["m1"]},
+        {"id": "ac", "a": "A", "b": "C", "required": True, "slots": ["m2", "m3"]},
+    ]
+    assert break_lower_bounds(build_index(make(requests=requests))) == [0, 0, 0, 0]
