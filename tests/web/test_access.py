@@ -104,6 +104,7 @@ def world(factory):
         "to_id": company.id,
         "announcement_id": 1,
         "visibility": "masquer",
+        "offer_id": 1,
     }
 
 
