@@ -221,6 +221,20 @@ class Web:
         self.check()
         return path
 
+    @contextmanager
+    def expecting_error(self, fragment: str) -> Iterator[None]:
+        """Within the block, one console error containing `fragment` is expected (and
+        required): e.g. Chromium logs every non-2xx fetch, even a deliberate 409."""
+        before = len(self.errors)
+        yield
+        deadline = time.monotonic() + 2
+        while not any(fragment in e for e in self.errors[before:]):
+            if time.monotonic() > deadline:
+                pytest.fail(f"expected a browser console error containing {fragment!r}")
+            time.sleep(0.05)
+        first = next(i for i in range(before, len(self.errors)) if fragment in self.errors[i])
+        del self.errors[first]
+
     def check(self) -> None:
         if self.errors:
             pytest.fail("the browser reported errors:\n" + "\n".join(self.errors))
