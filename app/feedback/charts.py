@@ -15,11 +15,11 @@ from app.models.enums import FeedbackOutcome
 from app.services.report import outcome_label
 
 WIDTH = 480
-LABEL_WIDTH = 190
-BAR_AREA = 220
+LABEL_WIDTH = 204  # bars start here; labels end just before
+BAR_AREA = 210
 ROW = 26
 BAR = 18
-LABEL_CHARS = 30
+LABEL_CHARS = 25
 MAX_GROUPS = 12
 
 
