@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 # Pages use only their own scripts and stylesheets (no inline code), images from the site or
 # data: URIs (QR codes), and the Socket.IO connection back to the site.
@@ -21,7 +21,23 @@ CSP = "; ".join(
 )
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+
+
 def register_security_headers(app: Flask) -> None:
+    """Security headers on every response; NUL characters refused in every request."""
+
+    @app.before_request
+    def _refuse_nul():
+        # PostgreSQL cannot compare or store text holding a NUL: such a path or form (never
+        # typed by a person) is a bad request, not a server error. Query strings are read
+        # leniently by each page (unknown values ignored); the JSON API checks its own input.
+        if request.path.startswith("/api/"):
+            return
+        if "\x00" in request.path or _has_nul(request.form):
+            abort(400)
+
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)

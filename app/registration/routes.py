@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from app.forms import ConfirmForm
 from app.models import Event, Registration, db
 from app.models.base import utcnow
+from app.models.enums import RegistrationRole
 from app.participant.forms import RegistrationForm
 from app.services import ServiceError
 from app.services import registrations as svc
@@ -202,8 +203,16 @@ def participants(slug: str):
     mine = svc.approved_registration(event, current_user)
     if mine is None and not svc.is_organiser(event, current_user):
         abort(403)
+    choices = reference_choices(str(get_locale()))
+    # Only known codes filter (any other value, e.g. one holding a NUL, is ignored).
+    known = {
+        "role": {r.value for r in RegistrationRole},
+        "sector": {code for code, _label in choices["sectors"]},
+        "use_case": {code for code, _label in choices["use_cases"]},
+        "size": {code for code, _label in choices["sizes"]},
+    }
     filters = DirectoryFilters(
-        **{k: request.args.get(k) or None for k in ("role", "sector", "use_case", "size")}
+        **{k: v if (v := request.args.get(k)) in codes else None for k, codes in known.items()}
     )
     return render_template(
         "registration/directory.html",
@@ -211,5 +220,5 @@ def participants(slug: str):
         filters=filters,
         registrations=directory(event, filters),
         my_registration=mine,
-        choices=reference_choices(str(get_locale())),
+        choices=choices,
     )
