@@ -11,14 +11,16 @@ it joins the published schedule once both sides accept (re-checked again at that
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 import scheduling
-from app.models import Event, Meeting, MeetingRequest, Registration, Slot, User, db
+from app.models import Event, Meeting, MeetingRequest, Registration, Slot, Solution, User, db
 from app.models.enums import (
     EventFormat,
     MeetingOrigin,
@@ -100,10 +102,28 @@ def _excluded_pairs(event: Event, meetings: list[Meeting]) -> set[frozenset[int]
     return pairs | {_pair(a, b) for a, b in offers}
 
 
+def freed_registrations(meetings: list[Meeting], present: dict[int, Registration], now) -> set[int]:
+    """Present participants who lost a meeting still to come because the other side is absent."""
+    freed = set()
+    for m in meetings:
+        if m.status is not MeetingStatus.CANCELLED or m.slot.starts_at <= now:
+            continue
+        for mine, other in (
+            (m.registration_a, m.registration_b),
+            (m.registration_b, m.registration_a),
+        ):
+            if mine.id in present and other.absent_at is not None:
+                freed.add(mine.id)
+    return freed
+
+
 def candidates(
-    event: Event, present: dict[int, Registration], meetings: list[Meeting]
+    event: Event, present: dict[int, Registration], meetings: list[Meeting], focus: set[int]
 ) -> list[Candidate]:
-    """Accepted requests without a meeting, then recommended pairs, among present people."""
+    """Pairs with a participant of `focus` (who lost a meeting) and another present one:
+    accepted requests without a meeting first, then recommended pairs."""
+    if not focus:
+        return []
     excluded = _excluded_pairs(event, meetings)
     found: dict[frozenset[int], Candidate] = {}
     for request in db.session.scalars(
@@ -113,12 +133,13 @@ def candidates(
     ):
         a, b = present.get(request.from_registration_id), present.get(request.to_registration_id)
         pair = _pair(request.from_registration_id, request.to_registration_id)
-        if a is None or b is None or a.role is b.role or pair in excluded:
+        if a is None or b is None or a.role is b.role or pair in excluded or not pair & focus:
             continue
         seeker, provider = (a, b) if a.role is RegistrationRole.SEEKER else (b, a)
         weight = request_weight(request, event.request_weights)
         if pair not in found or found[pair].weight < weight:
             found[pair] = Candidate(seeker, provider, weight, request)
+    _preload_profiles(event)
     recs = event_recommendations(event, per_company=RECOMMENDATIONS_PER_COMPANY)
     for matches in recs.values():
         for match in matches:
@@ -126,8 +147,24 @@ def candidates(
             pair = _pair(match.company_id, match.provider_id)
             if seeker is None or provider is None or pair in excluded or pair in found:
                 continue
-            found[pair] = Candidate(seeker, provider, RECOMMENDED_WEIGHT, None)
+            if pair & focus:
+                found[pair] = Candidate(seeker, provider, RECOMMENDED_WEIGHT, None)
     return list(found.values())
+
+
+def _preload_profiles(event: Event) -> None:
+    """Load the providers' solutions with their lists in a few queries (not one per item)."""
+    db.session.scalars(
+        sa.select(Solution)
+        .join(Registration, Registration.organisation_id == Solution.provider_id)
+        .where(Registration.event_id == event.id)
+        .options(
+            selectinload(Solution.use_cases),
+            selectinload(Solution.sectors),
+            selectinload(Solution.sizes),
+            selectinload(Solution.hosting),
+        )
+    ).all()
 
 
 def _past_count(registration: Registration, meetings: list[Meeting], now: datetime) -> int:
@@ -231,14 +268,17 @@ def propose_offers(
     schedule = published_schedule(event)
     if schedule is None:
         raise ServiceError("no-schedule")
-    limit = time_limit_s or current_app.config.get("REBOOKING_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S)
+    budget = time_limit_s or current_app.config.get("REBOOKING_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S)
+    started = time.monotonic()
     change = Change(event=event, registrations=expire_offers(event=event, now=now))
     meetings = current_meetings(schedule)
     offers = [o for o in pending_offers(event) if o.slot.starts_at > now]
     present = {r.id: r for r in approved_registrations(event) if is_present(r)}
-    cands = candidates(event, present, meetings)
+    focus = freed_registrations(meetings, present, now)
+    cands = candidates(event, present, meetings, focus)
     problem = build_problem(event=event, meetings=meetings, offers=offers, cands=cands, now=now)
-    proposed = _solve(problem, limit)
+    # The whole call stays near the budget: the engine gets what is left (at least a second).
+    proposed = _solve(problem, max(1.0, budget - (time.monotonic() - started)))
     slots = {s.id: s for s in event.slots}
     for key, (slot_id, table_id) in sorted(proposed.items(), key=lambda kv: int(kv[0][1:])):
         cand = cands[int(key[1:])]
