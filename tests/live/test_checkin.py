@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from flask.globals import _cv_app
 
 from app.extensions import socketio
-from app.models import Attendee, Registration, db
+from app.models import Attendee, Event, Registration, User, db
+from app.models.base import utcnow
 from app.models.enums import EventStatus, OrganisationKind, RegistrationRole, RegistrationStatus
-from app.services.checkin import entrance_code
+from app.services.checkin import CheckinError, check_in, entrance_code
 from app.templating import to_local
 from tests.conftest import make_app
 
@@ -305,3 +308,32 @@ def test_checkin_event_reaches_organisers_and_not_participants(app, world):
     finally:
         organiser.disconnect()
         participant.disconnect()
+
+
+def test_two_desks_scanning_one_badge_at_once_check_it_in_once(app, world):
+    _event, reg_a, _ = world
+    code, event_id = _code(reg_a), world[0].id
+    barrier, outcomes = threading.Barrier(2), []
+
+    def desk():
+        with app.app_context():
+            event = db.session.get(Event, event_id)
+            organiser = db.session.scalar(sa.select(User).where(User.email == "orga@example.fr"))
+            barrier.wait()
+            try:
+                check_in(event=event, code=code, actor=organiser, now=utcnow())
+                db.session.commit()
+                outcomes.append("welcome")
+            except CheckinError as exc:
+                db.session.rollback()
+                outcomes.append(str(exc))
+            finally:
+                db.session.remove()
+
+    with isolated():
+        threads = [threading.Thread(target=desk) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert sorted(outcomes) == ["already", "welcome"]
