@@ -225,6 +225,9 @@ def test_organiser_builds_moves_and_publishes_while_the_agenda_updates_live(
     organiser.get_by_label("Durée maximale (secondes)").fill("5")
     organiser.get_by_role("button", name="Construire le planning").click()
     expect(organiser.locator("#run-progress progress")).to_be_visible()
+    expect(organiser.locator("#run-progress [data-field=status]")).to_have_text(
+        re.compile("En file d'attente|En cours|Réussie")  # in French, as the page updates it
+    )
     web.shot(organiser, "planning-progression")
     expect(organiser.get_by_role("heading", name=re.compile("Brouillon 1"))).to_be_visible(
         timeout=60_000

@@ -6,7 +6,9 @@
   function field(name) { return box.querySelector('[data-field="' + name + '"]'); }
   function update(run) {
     var p = run.progress || {};
-    field("status").textContent = run.status;
+    // The page's language: labels come from data-status-<value> attributes.
+    var key = "status" + run.status.charAt(0).toUpperCase() + run.status.slice(1);
+    field("status").textContent = box.dataset[key] || run.status;
     field("elapsed").textContent = p.elapsed !== undefined ? p.elapsed : 0;
     field("meetings").textContent = p.meetings !== undefined ? p.meetings : 0;
     if (p.upper_bound && p.objective !== undefined && p.phase === "weight") {
