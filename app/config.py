@@ -106,7 +106,10 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",  # Flask-Login sets no SameSite by default
+        "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",

@@ -22,8 +22,12 @@ def select_locale() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Only follow local paths, never another host (no open redirect)."""
-    if not target:
+    """Only follow local paths, never another host (no open redirect).
+
+    Browsers read a backslash as a slash and drop tabs and line breaks, so `/\\evil.com` or
+    `/<TAB>/evil.com` would leave the site: such targets are refused too.
+    """
+    if not target or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return url_for("public.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
