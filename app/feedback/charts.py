@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from app.models.enums import FeedbackOutcome
 from app.services.report import outcome_label
 
-WIDTH = 480
-LABEL_WIDTH = 204  # bars start here; labels end just before
+# The SVG is 480 units wide (templates/dashboard/_chart.html): labels end at x=196, bars start
+# at x=204 and are at most BAR_AREA long, values follow the bar.
 BAR_AREA = 210
 ROW = 26
 BAR = 18

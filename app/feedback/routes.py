@@ -171,14 +171,10 @@ def report(slug: str):
         stats=stats,
         totals=svc_report.totals(stats),
         charts=dashboard_charts(stats),
-        comments=[r for r in svc_report.meeting_rows(event) if _has_comment(r)],
+        comments=svc_report.meeting_rows(event, commented_only=True),
         outcome_label=svc_report.outcome_label,
         generated_at=utcnow(),
     )
-
-
-def _has_comment(row) -> bool:
-    return any(f is not None and f.comment for f in (row.first_feedback, row.second_feedback))
 
 
 def _csv(text: str, filename: str) -> Response:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -78,9 +79,8 @@ class Group:
         }
 
 
-@dataclass(frozen=True)
-class MeetingFacts:
-    """What the statistics need of one meeting of the published schedule."""
+class MeetingFacts(NamedTuple):
+    """What the statistics need of one meeting of the published schedule (a tuple: cheap)."""
 
     meeting_id: int
     uid: str

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app.models import Event, Feedback, Meeting, Registration, Schedule, db
-from app.models.enums import FeedbackOutcome, MeetingOrigin
+from app.models.enums import FeedbackOutcome, MeetingOrigin, MeetingStatus, RegistrationRole
 from app.services.exports import role_label, status_label, to_csv
 from app.services.live_stats import published
 from app.templating import to_local
@@ -111,33 +111,40 @@ class MeetingReportRow:
     second_feedback: Feedback | None
 
 
-def meeting_rows(event: Event) -> list[MeetingReportRow]:
-    """Every meeting of the published schedule with both parties' feedback, in time order."""
+def meeting_rows(event: Event, *, commented_only: bool = False) -> list[MeetingReportRow]:
+    """Meetings of the published schedule with both parties' feedback, in time order.
+
+    `commented_only`: only the meetings with at least one comment (the HTML report).
+    """
     schedule: Schedule | None = published(event)
     if schedule is None:
         return []
-    meetings = list(
-        db.session.scalars(
-            sa.select(Meeting)
-            .where(Meeting.schedule_id == schedule.id)
-            .options(
-                selectinload(Meeting.slot),
-                selectinload(Meeting.table),
-                selectinload(Meeting.registration_a).selectinload(Registration.organisation),
-                selectinload(Meeting.registration_b).selectinload(Registration.organisation),
-            )
-        )
-    )
-    meetings.sort(key=lambda m: (m.slot.position, m.table.position if m.table else -1, m.id))
-    latest: dict[tuple[str, int], Feedback] = {}
-    for feedback, uid in db.session.execute(
+    feedback_query = (
         sa.select(Feedback, Meeting.uid)
         .join(Meeting, Feedback.meeting_id == Meeting.id)
         .join(Schedule, Meeting.schedule_id == Schedule.id)
         .where(Schedule.event_id == event.id)
         .order_by(Feedback.id)
-    ):
+    )
+    if commented_only:
+        feedback_query = feedback_query.where(Feedback.comment != "")
+    latest: dict[tuple[str, int], Feedback] = {}
+    for feedback, uid in db.session.execute(feedback_query):
         latest[(uid, feedback.registration_id)] = feedback
+    meeting_query = (
+        sa.select(Meeting)
+        .where(Meeting.schedule_id == schedule.id)
+        .options(
+            selectinload(Meeting.slot),
+            selectinload(Meeting.table),
+            selectinload(Meeting.registration_a).selectinload(Registration.organisation),
+            selectinload(Meeting.registration_b).selectinload(Registration.organisation),
+        )
+    )
+    if commented_only:
+        meeting_query = meeting_query.where(Meeting.uid.in_({uid for uid, _reg in latest}))
+    meetings = list(db.session.scalars(meeting_query))
+    meetings.sort(key=lambda m: (m.slot.position, m.table.position if m.table else -1, m.id))
     rows = []
     for meeting in meetings:
         first, second = meeting.registration_a, meeting.registration_b
@@ -155,10 +162,10 @@ def meeting_rows(event: Event) -> list[MeetingReportRow]:
     return rows
 
 
-def _feedback_cells(feedback: Feedback | None) -> list[object]:
+def _feedback_cells(feedback: Feedback | None, outcomes: dict) -> list[object]:
     if feedback is None:
         return ["", "", ""]
-    return [feedback.rating, outcome_label(feedback.outcome), feedback.comment]
+    return [feedback.rating, outcomes[feedback.outcome], feedback.comment]
 
 
 def meetings_report_csv(event: Event) -> str:
@@ -183,6 +190,12 @@ def meetings_report_csv(event: Event) -> str:
         _("Comment 2"),
         _("Meeting id"),
     ]
+    # Labels looked up once, not once per meeting (thousands of rows on a Business Day).
+    outcomes = {o: outcome_label(o) for o in FeedbackOutcome}
+    origins = {o: origin_label(o) for o in MeetingOrigin}
+    statuses = {s: status_label(s) for s in MeetingStatus}
+    roles = {r: role_label(r) for r in RegistrationRole}
+    locale = str(get_locale())
     body = []
     for row in meeting_rows(event):
         m = row.meeting
@@ -196,14 +209,14 @@ def meetings_report_csv(event: Event) -> str:
                 end.strftime("%H:%M"),
                 m.table.label if m.table else "",
                 row.first.organisation.name,
-                role_label(row.first.role),
-                sector.label(str(get_locale())) if sector else "",
+                roles[row.first.role],
+                sector.label(locale) if sector else "",
                 row.second.organisation.name,
-                role_label(row.second.role),
-                origin_label(m.origin),
-                status_label(m.status),
-                *_feedback_cells(row.first_feedback),
-                *_feedback_cells(row.second_feedback),
+                roles[row.second.role],
+                origins[m.origin],
+                statuses[m.status],
+                *_feedback_cells(row.first_feedback, outcomes),
+                *_feedback_cells(row.second_feedback, outcomes),
                 m.uid,
             ]
         )

@@ -69,7 +69,9 @@
     if (typeof io === "undefined") { return; }
     var socket = io({ forceNew: true, transports: ["websocket", "polling"] });
     var connectedOnce = false;
-    ["counters", "checkin", "absence", "feedback", "run_progress"].forEach(function (name) {
+    var events = ["counters", "checkin", "absence", "feedback", "run_progress", "rebooking",
+      "schedule_published"];
+    events.forEach(function (name) {
       socket.on(name, schedule);
     });
     socket.on("connect", function () {
