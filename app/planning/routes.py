@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 import scheduling
 from app import realtime
@@ -197,10 +198,26 @@ def _unscheduled(draft: Schedule | None) -> list[tuple[str, str, str]]:
     """(party, party, reason) for each request the optimiser left out."""
     if draft is None:
         return []
+    items = [i for i in draft.stats.get("unscheduled", []) if i["request"].startswith("q")]
+    ids = {int(i["request"][1:]) for i in items if i["request"][1:].isdigit()}
+    requests = {
+        r.id: r
+        for r in db.session.scalars(
+            sa.select(MeetingRequest)
+            .where(MeetingRequest.id.in_(ids))
+            .options(
+                selectinload(MeetingRequest.from_registration).selectinload(
+                    Registration.organisation
+                ),
+                selectinload(MeetingRequest.to_registration).selectinload(
+                    Registration.organisation
+                ),
+            )
+        )
+    }
     rows = []
-    for item in draft.stats.get("unscheduled", []):
-        key = item["request"]
-        request = db.session.get(MeetingRequest, int(key[1:])) if key.startswith("q") else None
+    for item in items:
+        request = requests.get(int(item["request"][1:])) if item["request"][1:].isdigit() else None
         if request is not None:
             names = (
                 request.from_registration.organisation.name,

@@ -57,31 +57,37 @@ def previous_draft(draft: Schedule) -> Schedule | None:
     )
 
 
-def schedule_meetings(schedule: Schedule) -> list[Meeting]:
-    """All meetings of a version (cancelled ones included), in time order."""
-    return list(
-        db.session.scalars(
-            sa.select(Meeting)
-            .where(Meeting.schedule_id == schedule.id)
-            .options(
-                selectinload(Meeting.slot),
-                selectinload(Meeting.table),
-                selectinload(Meeting.registration_a).selectinload(Registration.organisation),
-                selectinload(Meeting.registration_b).selectinload(Registration.organisation),
-            )
-            .join(Meeting.slot)
-            .order_by(sa.text("slot.position"), Meeting.id)
+def _meetings_query(schedule: Schedule) -> sa.Select:
+    return (
+        sa.select(Meeting)
+        .where(Meeting.schedule_id == schedule.id)
+        .options(
+            selectinload(Meeting.slot),
+            selectinload(Meeting.table),
+            selectinload(Meeting.registration_a).selectinload(Registration.organisation),
+            selectinload(Meeting.registration_b).selectinload(Registration.organisation),
         )
+        .join(Meeting.slot)
+        .order_by(sa.text("slot.position"), Meeting.id)
     )
 
 
+def schedule_meetings(schedule: Schedule) -> list[Meeting]:
+    """All meetings of a version (cancelled ones included), in time order."""
+    return list(db.session.scalars(_meetings_query(schedule)))
+
+
 def meetings_of(schedule: Schedule, registration: Registration) -> list[Meeting]:
-    """One participant's meetings in a version (cancelled ones included), in time order."""
-    return [
-        m
-        for m in schedule_meetings(schedule)
-        if registration.id in (m.registration_a_id, m.registration_b_id)
-    ]
+    """One participant's meetings in a version (cancelled ones included), in time order.
+
+    The database filters: an agenda, a feed or a publication e-mail per participant must not
+    load the whole version (that made publishing to 2,000 participants quadratic).
+    """
+    mine = sa.or_(
+        Meeting.registration_a_id == registration.id,
+        Meeting.registration_b_id == registration.id,
+    )
+    return list(db.session.scalars(_meetings_query(schedule).where(mine)))
 
 
 def counterpart(meeting: Meeting, registration: Registration) -> Registration:
@@ -131,12 +137,19 @@ def version_stats(schedules: list[Schedule], published: Schedule | None) -> list
     before = _places(published) if published is not None else {}
     rows = []
     for schedule in schedules:
-        meetings = [m for m in schedule_meetings(schedule) if m.status is MeetingStatus.SCHEDULED]
+        meetings = [
+            m
+            for m in db.session.scalars(
+                sa.select(Meeting).where(Meeting.schedule_id == schedule.id)
+            )
+            if m.status is MeetingStatus.SCHEDULED
+        ]
+        requests = _requests_by_id({m.request_id for m in meetings if m.request_id})
         busy: dict[int, set[int]] = defaultdict(set)
         for m in meetings:
             for reg in (m.registration_a_id, m.registration_b_id):
                 busy[reg].add(position.get(m.slot_id, -1))
-        now = _places(schedule)
+        now = {m.uid: (m.slot_id, m.table_id) for m in meetings}
         changes = None
         if published is not None and schedule.id != published.id:
             changes = sum(1 for uid, old in before.items() if _changed(old, now.get(uid)))
@@ -145,7 +158,9 @@ def version_stats(schedules: list[Schedule], published: Schedule | None) -> list
                 schedule=schedule,
                 meetings=len(meetings),
                 weight=sum(
-                    request_weight(m.request, weights) if m.request else weights["organiser"]
+                    request_weight(requests[m.request_id], weights)
+                    if m.request_id in requests
+                    else weights["organiser"]
                     for m in meetings
                 ),
                 upper_bound=schedule.stats.get("upper_bound_weight"),
@@ -155,6 +170,15 @@ def version_stats(schedules: list[Schedule], published: Schedule | None) -> list
             )
         )
     return rows
+
+
+def _requests_by_id(ids: set[int]) -> dict[int, MeetingRequest]:
+    if not ids:
+        return {}
+    return {
+        r.id: r
+        for r in db.session.scalars(sa.select(MeetingRequest).where(MeetingRequest.id.in_(ids)))
+    }
 
 
 def _places(schedule: Schedule) -> dict[str, tuple[int, int | None]]:

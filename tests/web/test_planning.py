@@ -634,3 +634,29 @@ def test_an_obsolete_draft_is_not_offered_and_cannot_be_published(client, auth, 
     again = client.post(f"{base}/versions/{newer.id}/publier", follow_redirects=True)
     assert "déjà publiée ou remplacée" in again.get_data(as_text=True)
     assert [s.status for s in _schedules()] == [ScheduleStatus.DRAFT, ScheduleStatus.PUBLISHED]
+
+
+def test_unscheduled_requests_listed_with_the_engines_reason(client, auth, ev):
+    auth.login("orga@example.fr")
+    draft = _hand_draft(ev, [(0, 0, 0, ev.event.tables[0])])
+    request = db.session.scalar(
+        sa.select(MeetingRequest).where(
+            MeetingRequest.from_registration_id == ev.companies[2].id,
+            MeetingRequest.to_registration_id == ev.providers[1].id,
+        )
+    )
+    draft.stats = {
+        **draft.stats,
+        "unscheduled": [
+            {"request": f"q{request.id}", "reason": "Fournisseur 1 <is> fully booked"},
+            {"request": "m999", "reason": "a locked meeting without request"},
+            {"request": "qx", "reason": "malformed"},
+        ],
+    }
+    db.session.commit()
+    page = client.get(f"/organisateur/evenements/{ev.event.slug}/planning/").get_data(as_text=True)
+    assert (
+        "<td>Entreprise 2</td><td>Fournisseur 1</td><td>Fournisseur 1 &lt;is&gt; fully booked</td>"
+        in page
+    )
+    assert "malformed" not in page and "without request" not in page
