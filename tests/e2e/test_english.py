@@ -11,19 +11,24 @@ require_e2e()
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from tests.e2e.conftest import EVENT_TITLE, PASSWORD, LiveServer, Web  # noqa: E402
+from tests.e2e.conftest import PASSWORD, LiveServer, Web  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 EMAIL = "jane.smith@english.example.org"
+EVENT_SLUG = "rencontres-ia-sante-e2e"
+EVENT_TITLE = "Rencontres IA Santé"
+ORGANISER_EN = "olivia.organiser@english.example.org"
 
 
 @pytest.fixture(scope="module")
 def participant(live_server: LiveServer) -> str:
-    """A company registered at the event, seeded in the database (not what this pass tests)."""
-    from app.models import Event, db
-
+    """A company registered at an event of its own, seeded in the database (the French
+    journeys' event stays theirs)."""
     with live_server.seed() as factory:
-        event = db.session.scalar(db.select(Event).where(Event.slug == live_server.event_slug))
+        event = factory.event(slug=EVENT_SLUG, title=EVENT_TITLE, city="Bordeaux")
+        organiser = factory.user(email=ORGANISER_EN, name="Olivia Organiser", password=PASSWORD)
+        event.organisers.append(organiser)
+        factory.session.commit()
         user = factory.user(email=EMAIL, name="Jane Smith", password=PASSWORD)
         company = factory.organisation(name="Smith Robotics")
         factory.member(user, company)
@@ -69,7 +74,7 @@ def test_english_switch_and_main_pages(web: Web, live_server: LiveServer, partic
     in_english(page)
     web.shot(page, "dashboard")
 
-    slug = live_server.event_slug
+    slug = EVENT_SLUG
     for path, heading in (
         (f"/evenements/{slug}/rendez-vous/", "Meeting requests"),
         (f"/evenements/{slug}/participants", "Who is coming"),
@@ -86,3 +91,25 @@ def test_english_switch_and_main_pages(web: Web, live_server: LiveServer, partic
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", name="Mon compte", exact=True)).to_be_visible()
+
+
+def test_english_organiser_pages(web: Web, participant: str):
+    page = web.page("organiser", locale="en-GB")
+    page.goto("/compte/connexion")
+    page.get_by_role("button", name="English").click()
+    page.get_by_label("E-mail address").fill(ORGANISER_EN)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="My space")).to_be_visible()
+    for path, heading in (
+        ("/organisateur/configuration/", "Events I organise"),
+        (f"/organisateur/configuration/evenements/{EVENT_SLUG}", EVENT_TITLE),
+        (f"/organisateur/evenements/{EVENT_SLUG}/inscriptions", "Registrations"),
+        (f"/organisateur/evenements/{EVENT_SLUG}/demandes", "Meeting requests"),
+        (f"/organisateur/evenements/{EVENT_SLUG}/planning/", f"Schedule of {EVENT_TITLE}"),
+        (f"/organisateur/evenements/{EVENT_SLUG}/accueil", f"Reception desk · {EVENT_TITLE}"),
+    ):
+        page.goto(path)
+        in_english(page)
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        web.shot(page, path.strip("/").split("/")[-1] or "events")
