@@ -257,12 +257,19 @@ def _errors(*codes: int) -> dict:
         413: "The body is over the size limit (4 MB).",
         415: "The body is not JSON.",
         422: "Invalid parameters or body.",
+        429: "Too many requests from this address: wait and retry (see Retry-After).",
     }
     return {str(code): _json(ref("Error"), texts[code]) for code in codes}
 
 
 def _operation(summary: str, op_id: str, responses: dict, **extra) -> dict:
-    return {"summary": summary, "operationId": op_id, "responses": responses, **extra}
+    """An operation; every one may answer 429 (rate limit per client address)."""
+    return {
+        "summary": summary,
+        "operationId": op_id,
+        "responses": responses | _errors(429),
+        **extra,
+    }
 
 
 PATHS = {

@@ -23,7 +23,7 @@ from app.api.serializers import (
     run_json,
     schedule_json,
 )
-from app.extensions import csrf
+from app.extensions import csrf, limiter
 from app.jobs import enqueue_run
 from app.models import Event, Organisation, Registration, Schedule, ScheduleRun, db
 from app.models.enums import RegistrationRole, RegistrationStatus
@@ -35,6 +35,10 @@ from app.services.schedules import published_schedule, schedule_meetings
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated, no cookies: cross-site forgery does not apply
+# Per client address (a per-token budget would let a guesser try tokens without limit);
+# enough for a client polling a run every second. Over the limit: a JSON 429.
+API_LIMITS = "120 per minute;3000 per hour"
+limiter.limit(API_LIMITS)(bp)
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
