@@ -23,6 +23,7 @@ from app.services.onsite import (
     local_hhmm,
     mark_absent,
     mark_present,
+    remaining_meetings,
     report_no_show,
     upcoming_meetings,
     upcoming_slots,
@@ -33,12 +34,14 @@ from app.services.rebooking import (
     expire_offers,
     offer_counts,
     offers_for,
+    offers_for_event,
     propose_offers,
     rebooked_meetings,
 )
 from app.services.recommendations import approved_registrations
 from app.services.registrations import approved_registration
 from app.services.schedules import published_schedule
+from app.templating import long_date
 from app.views import event_or_404, organised_event_or_403
 
 bp = Blueprint("onsite", __name__)
@@ -87,15 +90,19 @@ def _my_registration(event: Event) -> Registration:
     return registration
 
 
+def _slot_label(slot: Slot, event: Event) -> str:
+    times = f"{local_hhmm(slot.starts_at, event)}–{local_hhmm(slot.ends_at, event)}"
+    if event.starts_on == event.ends_on:
+        return times
+    return f"{long_date(slot.starts_at, event.timezone)} {times}"
+
+
 def _walk_in_form(registration: Registration, now) -> WalkInForm:
     """The walk-in form; on a POST it holds what was chosen."""
     event = registration.event
     return WalkInForm(
         partners=[(r.id, r.organisation.name) for r in walk_in_partners(registration)],
-        slots=[
-            (s.id, f"{local_hhmm(s.starts_at, event)}–{local_hhmm(s.ends_at, event)}")
-            for s in upcoming_slots(event, now)
-        ],
+        slots=[(s.id, _slot_label(s, event)) for s in upcoming_slots(event, now)],
     )
 
 
@@ -237,15 +244,14 @@ def absences(slug: str):
     event = organised_event_or_403(slug)
     now = utcnow()
     registrations = sorted(approved_registrations(event), key=lambda r: r.organisation.name.lower())
-    remaining = {
-        r.id: len([m for m in upcoming_meetings(r, now) if m.status.value == "scheduled"])
-        for r in registrations
-    }
+    if expire_offers(event=event, now=now):
+        db.session.commit()
     return render_template(
         "onsite/absences.html",
         event=event,
         registrations=registrations,
-        remaining=remaining,
+        remaining=remaining_meetings(event, now),
+        pending=offers_for_event(event, now),
         counts=offer_counts(event),
         rebooked=rebooked_meetings(event),
         schedule=published_schedule(event),

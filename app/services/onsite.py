@@ -457,3 +457,24 @@ def can_report(meeting: Meeting, now: datetime) -> bool:
     return (
         meeting.status is MeetingStatus.SCHEDULED and now >= meeting.slot.starts_at + NO_SHOW_GRACE
     )
+
+
+def remaining_meetings(event: Event, now: datetime) -> dict[int, int]:
+    """Registration id → meetings of the published version still to come (one query)."""
+    schedule = published_schedule(event)
+    if schedule is None:
+        return {}
+    counts: dict[int, int] = {}
+    rows = db.session.execute(
+        sa.select(Meeting.registration_a_id, Meeting.registration_b_id)
+        .join(Slot, Slot.id == Meeting.slot_id)
+        .where(
+            Meeting.schedule_id == schedule.id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Slot.starts_at > now,
+        )
+    )
+    for a, b in rows:
+        counts[a] = counts.get(a, 0) + 1
+        counts[b] = counts.get(b, 0) + 1
+    return counts

@@ -333,6 +333,22 @@ def offers_for(registration: Registration, now: datetime) -> list[RebookingOffer
     )
 
 
+def offers_for_event(event: Event, now: datetime) -> list[RebookingOffer]:
+    """The event's pending offers whose slot has not started, in time order."""
+    return list(
+        db.session.scalars(
+            sa.select(RebookingOffer)
+            .join(Slot, Slot.id == RebookingOffer.slot_id)
+            .where(
+                RebookingOffer.event_id == event.id,
+                RebookingOffer.status == OfferStatus.PENDING,
+                Slot.starts_at > now,
+            )
+            .order_by(Slot.position, RebookingOffer.id)
+        )
+    )
+
+
 def _side(offer: RebookingOffer, actor: User) -> str:
     if offer.registration_a.organisation.member_role(actor) is not None:
         return "a"
