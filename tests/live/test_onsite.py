@@ -314,3 +314,25 @@ def test_participant_of_another_event_is_refused(client, factory, world):
     assert client.post(url).status_code == 403
     url = f"/evenements/{other_event.slug}/sur-place/rendez-vous/{world.freed.id}/absent"
     assert client.post(url).status_code == 404
+
+
+def test_no_show_of_someone_checked_in_tells_the_organisers_live(app, world):
+    slot = world.slot(2)
+    slot.starts_at, slot.ends_at = utcnow() - timedelta(minutes=6), utcnow() + timedelta(minutes=14)
+    world.pixel.checked_in_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    organiser_http = login(app.test_client(), "orga@example.fr")
+    organiser = socket_of(app, organiser_http)
+    try:
+        assert watch(organiser, "forum-ia")["organiser"] is True
+        organiser.get_received()
+        alice = login(app.test_client(), "alice@example.fr")
+        alice.post(f"/evenements/forum-ia/sur-place/rendez-vous/{world.freed.id}/absent")
+        absence = [m["args"][0] for m in organiser.get_received() if m["name"] == "absence"]
+        assert absence == [
+            {"event": "forum-ia", "kind": "no_show", "registration": world.pixel.id, "cancelled": 0}
+        ]
+    finally:
+        organiser.disconnect()
+    db.session.expire_all()
+    assert world.pixel.absent_at is None
