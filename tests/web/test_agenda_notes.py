@@ -152,3 +152,22 @@ def test_note_on_someone_elses_meeting_or_registration_is_refused(client, auth, 
     assert rows == [(world.regs["p"].id, "Provider's own note")]
     cancelled = [m for m in world.schedule.meetings if m.status is MeetingStatus.CANCELLED]
     assert cancelled == []
+
+
+def test_note_form_carries_a_csrf_token_and_a_post_without_it_is_refused(database_url, world):
+    from tests.conftest import make_app
+
+    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/compte/connexion").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post(
+        "/compte/connexion",
+        data={"email": "a@example.fr", "password": "correct horse battery", "csrf_token": token},
+    )
+    agenda = client.get(f"/evenements/{world.event.slug}/agenda").get_data(as_text=True)
+    form = agenda[agenda.index('class="form note-form"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="csrf_token" value="' in form
+    assert _note(client, world, "Without a token").status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MeetingNote)) == 0

@@ -660,3 +660,25 @@ def test_unscheduled_requests_listed_with_the_engines_reason(client, auth, ev):
         in page
     )
     assert "malformed" not in page and "without request" not in page
+
+
+def test_swap_form_carries_a_csrf_token_and_a_post_without_it_is_refused(database_url, ev):
+    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/compte/connexion").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post(
+        "/compte/connexion",
+        data={"email": "orga@example.fr", "password": "correct horse battery", "csrf_token": token},
+    )
+    t1 = ev.event.tables[0]
+    draft = _hand_draft(ev, [(0, 0, 0, t1), (1, 0, 1, t1)])
+    a, b = draft.meetings
+    review = client.get(f"/organisateur/evenements/{ev.event.slug}/planning/")
+    html = review.get_data(as_text=True)
+    form = html[html.index('id="swap"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="csrf_token" type="hidden" value="' in form
+    assert '<label for="first">' in form and '<label for="second">' in form
+    assert _swap(client, ev, a, b).status_code == 400
+    assert _place(a.id)[0] == ev.event.slots[0].id
