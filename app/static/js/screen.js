@@ -21,6 +21,13 @@
     return (h > 0 ? h + ":" + pad(m) : String(m)) + ":" + pad(s % 60);
   }
 
+  function dayLabel(iso) {  // "2026-06-05" as "vendredi 5 juin" in the page's language
+    try {
+      return new Date(iso + "T00:00:00Z").toLocaleDateString(document.documentElement.lang,
+        { timeZone: "UTC", weekday: "long", day: "numeric", month: "long" });
+    } catch (e) { return iso; }
+  }
+
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) { node.className = cls; }
@@ -34,7 +41,7 @@
     box.textContent = "";
     if (!round) { return; }
     var time = el("p", "round-time", round.start + "–" + round.end + " · " + round.label +
-      (round.other_day ? " · " + round.day : ""));
+      (round.other_day ? " · " + dayLabel(round.day) : ""));
     box.appendChild(time);
     box.appendChild(el("p", "countdown"));
     if (!round.meetings.length) {
