@@ -20,13 +20,13 @@ from app.services.onsite import (
     book_walk_in,
     can_report,
     can_walk_in,
+    free_slots,
     local_hhmm,
     mark_absent,
     mark_present,
     remaining_meetings,
     report_no_show,
     upcoming_meetings,
-    upcoming_slots,
     walk_in_partners,
 )
 from app.services.rebooking import (
@@ -102,7 +102,7 @@ def _walk_in_form(registration: Registration, now) -> WalkInForm:
     event = registration.event
     return WalkInForm(
         partners=[(r.id, r.organisation.name) for r in walk_in_partners(registration)],
-        slots=[(s.id, _slot_label(s, event)) for s in upcoming_slots(event, now)],
+        slots=[(s.id, _slot_label(s, event)) for s in free_slots(registration, now)],
     )
 
 

@@ -354,6 +354,20 @@ def upcoming_slots(event: Event, now: datetime) -> list[Slot]:
     return [s for s in event.slots if not s.blocked and s.starts_at > now]
 
 
+def free_slots(registration: Registration, now: datetime) -> list[Slot]:
+    """Upcoming slots where the registration is available and has someone free."""
+    busy: dict[int, int] = {}
+    for meeting in upcoming_meetings(registration, now):
+        if meeting.status in HOLDING:
+            busy[meeting.slot_id] = busy.get(meeting.slot_id, 0) + 1
+    unavailable = {s.id for s in registration.unavailable_slots}
+    return [
+        s
+        for s in upcoming_slots(registration.event, now)
+        if s.id not in unavailable and busy.get(s.id, 0) < registration.representatives
+    ]
+
+
 def book_walk_in(
     *,
     booker: Registration,

@@ -1,7 +1,9 @@
 // On-site pages (participant "on site", organiser "absences"): when something changes (an
 // absence, a no-show, a proposal, a walk-in), re-read the page's #onsite block from the server
 // and say so. On every reconnection the block is re-read too, so nothing is missed.
-(function () {
+// The page's script comes before the Socket.IO client in the document: start once every
+// deferred script has run.
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   if (typeof io === "undefined") { return; }
   var block = document.getElementById("onsite");
@@ -36,4 +38,4 @@
   ["onsite", "absence", "rebooking", "agenda_changed", "schedule_published"].forEach(function (name) {
     socket.on(name, soon);
   });
-}());
+});
