@@ -75,12 +75,19 @@ def run_progress(run: ScheduleRun) -> None:
 def schedule_published(event: Event, version: int) -> None:
     payload = {"event": event.slug, "version": version}
     socketio.emit("schedule_published", payload, to=f"event:{event.id}")
-    for rid in db.session.scalars(
-        sa.select(Registration.id).where(
-            Registration.event_id == event.id, Registration.status == RegistrationStatus.APPROVED
+    rooms = [
+        f"registration:{rid}"
+        for rid in db.session.scalars(
+            sa.select(Registration.id).where(
+                Registration.event_id == event.id,
+                Registration.status == RegistrationStatus.APPROVED,
+            )
         )
-    ):
-        socketio.emit("agenda_changed", payload, to=f"registration:{rid}")
+    ]
+    if rooms:
+        # One emit to every room: one message on the Redis queue for thousands of agendas
+        # (not one per registration), and one event for a client in several of the rooms.
+        socketio.emit("agenda_changed", payload, to=rooms)
 
 
 def notifications_changed(user_ids: set[int]) -> None:
