@@ -35,10 +35,29 @@
     return node;
   }
 
+  // A big event has more tables than a screen can show: long lists turn pages by themselves.
+  var PAGE_SIZE = { "round-current": 24, "round-next": 10 };
+  var PAGE_SECONDS = 10;
+  var pages = {};  // section id -> {items, index, list, counter}
+
+  function showPage(id) {
+    var p = pages[id];
+    if (!p) { return; }
+    var size = PAGE_SIZE[id], count = Math.ceil(p.items.length / size);
+    p.index = p.index % count;
+    p.list.textContent = "";
+    p.items.slice(p.index * size, (p.index + 1) * size).forEach(function (item) {
+      p.list.appendChild(item);
+    });
+    p.counter.hidden = count < 2;
+    p.counter.textContent = (p.index + 1) + " / " + count;
+  }
+
   function drawRound(section, round) {
     var box = section.querySelector("[data-round]");
     section.hidden = !round;
     box.textContent = "";
+    delete pages[section.id];
     if (!round) { return; }
     var time = el("p", "round-time", round.start + "–" + round.end + " · " + round.label +
       (round.other_day ? " · " + dayLabel(round.day) : ""));
@@ -48,15 +67,25 @@
       box.appendChild(el("p", "meta", body.dataset.tNone));
       return;
     }
-    var list = el("ol", "assignments");
-    round.meetings.forEach(function (m) {
+    var items = round.meetings.map(function (m) {
       var item = el("li");
       item.appendChild(el("span", "table-label", m.table || "—"));
       item.appendChild(document.createTextNode(" "));
       item.appendChild(el("span", "pair", m.host + " ↔ " + m.guest));
-      list.appendChild(item);
+      return item;
     });
+    var list = el("ol", "assignments");
+    var counter = el("p", "page-counter");
     box.appendChild(list);
+    box.appendChild(counter);
+    pages[section.id] = { items: items, index: 0, list: list, counter: counter };
+    showPage(section.id);
+  }
+
+  function turnPages() {
+    Object.keys(pages).forEach(function (id) {
+      if (pages[id].items.length > PAGE_SIZE[id]) { pages[id].index += 1; showPage(id); }
+    });
   }
 
   function draw() {
@@ -115,6 +144,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     load();
     setInterval(tick, 1000);
+    setInterval(turnPages, PAGE_SECONDS * 1000);
     setInterval(function () { refetch(0); }, 120000);
     if (typeof io === "undefined") { return; }
     var socket = io({ transports: ["websocket", "polling"] });
