@@ -29,6 +29,8 @@ from .tables import assign_tables
 # Relative time shares of the levels (a level that finishes early hands its time on).
 _LARGE = LARGE  # meeting-slot variables above which the decomposition is used
 _PROBE_GAP = 10  # probe only when the first search ends this close to its bound
+_PROBE_SHARE = 0.7  # share of the time left for one bottom-up probe
+_FALLBACK_SHARE = 0.15  # kept for a plain search when no probe finds a schedule
 _SAT_SUBSOLVERS = ["no_lp", "quick_restart_no_lp", "default_lp", "quick_restart", "pseudo_costs"]
 _SHARES = {"weight": 4.0, "coverage": 1.0, "min_count": 1.0, "breaks": 4.0, "stability": 2.0}
 
@@ -294,8 +296,8 @@ class _Run:
                 self.values = list(solver.response_proto.solution)
                 upper = round(solver.objective_value)
             return True, upper, status == cp_model.OPTIMAL
-        # Without any solution yet, keep a quarter of the time for a plain search.
-        probe_end = end if found else end - 0.25 * budget
+        # Without any solution yet, keep 15 % of the time for a plain search.
+        probe_end = end if found else end - _FALLBACK_SHARE * budget
         value, optimal = self._probe(level, (lower, upper), probe_end, end)
         if not found and value == upper:
             # every probe up to the largest possible break count failed
@@ -318,7 +320,10 @@ class _Run:
         lower, best = max(lower, 0), upper
         k = lower
         while k < best and time.monotonic() < bottom_end - 0.05:
-            slice_s = (bottom_end - time.monotonic()) / min(2, best - k)
+            # Most of the time left: refuting the bounds below the optimum is usually quick
+            # and the probe at the optimum (finding a schedule) is the long one.
+            share = _PROBE_SHARE if best - k > 1 else 1.0
+            slice_s = (bottom_end - time.monotonic()) * share
             status, value = self._feasible(level, k, slice_s)
             if value is not None:
                 best = value
