@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.models import Event, Meeting, MeetingTable, Registration, Schedule, Slot, User, db
+from app.models.base import utcnow
 from app.models.enums import EventFormat, MeetingStatus, ScheduleStatus
 from app.services import ServiceError
 from app.services.registrations import is_organiser
@@ -129,6 +130,28 @@ def validate_place(
         raise ServiceError(f"table-taken:{table.label}")
 
 
+def _lock_draft(schedule: Schedule, *meetings: Meeting) -> None:
+    """Serialise the edits of one version, then read it afresh.
+
+    Validation reads the whole version (who is busy when, which table is free), so two
+    organisers' edits must not interleave: a write on the version's row waits for any other
+    edit or publication in progress (row lock on PostgreSQL, the write lock on SQLite). The
+    page's view of the meetings is then checked against what is committed ("stale").
+    """
+    db.session.execute(
+        sa.update(Schedule)
+        .where(Schedule.id == schedule.id)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+    for meeting in meetings:
+        try:
+            db.session.refresh(meeting)
+        except sa.exc.InvalidRequestError:  # deleted meanwhile (cancelled in the draft)
+            raise ServiceError("stale") from None
+
+
 def _check_seen(meeting: Meeting, seen: tuple[int, int | None]) -> None:
     if (meeting.slot_id, meeting.table_id) != seen or meeting.status is not MeetingStatus.SCHEDULED:
         raise ServiceError("stale")
@@ -144,6 +167,7 @@ def move_meeting(
 ) -> None:
     if not is_organiser(meeting.schedule.event, actor):
         raise ServiceError("forbidden")
+    _lock_draft(meeting.schedule, meeting)
     if meeting.schedule.status is not ScheduleStatus.DRAFT:
         raise ServiceError("not-draft")
     _check_seen(meeting, seen)
@@ -156,7 +180,15 @@ def move_meeting(
         ignore=(meeting,),
     )
     _place(meeting, slot, table)
-    db.session.flush()
+    _flush_or_stale()
+
+
+def _flush_or_stale() -> None:
+    """Flush; a place taken by a concurrent edit (unique index) is reported as stale."""
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        raise ServiceError("stale") from None
 
 
 def _place(meeting: Meeting, slot: Slot, table: MeetingTable | None) -> None:
@@ -189,6 +221,7 @@ def swap_meetings(
         raise ServiceError("forbidden")
     if second.schedule_id != first.schedule_id:
         raise ServiceError("stale")
+    _lock_draft(schedule, first, second)
     if schedule.status is not ScheduleStatus.DRAFT:
         raise ServiceError("not-draft")
     if first.id == second.id:
@@ -214,10 +247,10 @@ def swap_meetings(
     # database's rule of one meeting per table and slot.
     before = {m.id: (m.slot_id, m.table_id) for m in pair}
     first.table = None
-    db.session.flush()
+    _flush_or_stale()
     for meeting, slot, table in reversed(places):
         meeting.slot, meeting.table = slot, table
-        db.session.flush()
+        _flush_or_stale()
     for meeting in pair:
         if (meeting.slot_id, meeting.table_id) != before[meeting.id]:
             meeting.sequence += 1
@@ -227,6 +260,7 @@ def swap_meetings(
 def cancel_meeting(*, meeting: Meeting, actor: User, seen: tuple[int, int | None]) -> None:
     if not is_organiser(meeting.schedule.event, actor):
         raise ServiceError("forbidden")
+    _lock_draft(meeting.schedule, meeting)
     if meeting.schedule.status is not ScheduleStatus.DRAFT:
         raise ServiceError("not-draft")
     _check_seen(meeting, seen)
@@ -237,6 +271,7 @@ def cancel_meeting(*, meeting: Meeting, actor: User, seen: tuple[int, int | None
 def set_locked(*, meeting: Meeting, locked: bool, actor: User) -> None:
     if not is_organiser(meeting.schedule.event, actor):
         raise ServiceError("forbidden")
+    _lock_draft(meeting.schedule, meeting)
     if meeting.schedule.status is not ScheduleStatus.DRAFT:
         raise ServiceError("not-draft")
     meeting.locked = locked
@@ -254,6 +289,9 @@ def add_meeting(
 ) -> Meeting:
     if not is_organiser(schedule.event, actor):
         raise ServiceError("forbidden")
+    _lock_draft(schedule)
+    if schedule.status is not ScheduleStatus.DRAFT:
+        raise ServiceError("not-draft")
     if a.id == b.id or a.role is b.role:
         raise ServiceError("bad-pair")
     if any(

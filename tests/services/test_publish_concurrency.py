@@ -1,4 +1,4 @@
-"""Two organisers publish at the same moment: exactly one publication happens.
+"""Two organisers act at the same moment: exactly one publication (or move) happens.
 
 Each organiser works in its own thread with its own app context, hence its own database
 session and connection, as two web requests on two gunicorn workers would. Both read the
@@ -123,3 +123,61 @@ def test_publishing_an_older_draft_while_a_newer_one_is_published(world):
     db.session.expire_all()
     statuses = list(db.session.scalars(sa.select(Schedule.status).order_by(Schedule.version)))
     assert statuses == [ScheduleStatus.SUPERSEDED, ScheduleStatus.DRAFT, ScheduleStatus.PUBLISHED]
+
+
+def test_two_organisers_moving_a_company_s_meetings_to_the_same_slot(world):
+    """Both see the company free at slot 6 and move one of its two meetings there (different
+    tables): one wins, the other is refused, and the company is not double-booked."""
+    from app.models import MeetingTable, Slot
+    from app.models.enums import EventFormat
+    from app.services.meeting_edits import move_meeting
+
+    v2 = db.session.get(Schedule, world["v2"])
+    v2.event.format = EventFormat.FREE_TABLES
+    company = v2.meetings[0].registration_a
+    other = Factory(db.session).registration(event=v2.event, role=RegistrationRole.PROVIDER)
+    v2.meetings.append(
+        Meeting(registration_a=company, registration_b=other, slot=v2.event.slots[3])
+    )
+    db.session.commit()
+    ids = [m.id for m in v2.meetings]
+    slot_id = v2.event.slots[6].id
+    tables = [v2.event.tables[2].id, v2.event.tables[3].id]
+    app, barrier = world["app"], threading.Barrier(2)
+    outcomes = [""] * 2
+
+    def work(index: int, meeting_id: int, user_id: int) -> None:
+        with app.app_context():
+            try:
+                meeting = db.session.get(Meeting, meeting_id)
+                seen = (meeting.slot_id, meeting.table_id)
+                slot = db.session.get(Slot, slot_id)
+                table = db.session.get(MeetingTable, tables[index])
+                actor = db.session.get(User, user_id)
+                list(meeting.schedule.meetings)  # both pages showed the company free at slot 6
+                barrier.wait(timeout=10)
+                move_meeting(meeting=meeting, slot=slot, table=table, actor=actor, seen=seen)
+                db.session.commit()
+                outcomes[index] = "moved"
+            except ServiceError as exc:
+                db.session.rollback()
+                outcomes[index] = f"refused:{exc}"
+            except Exception as exc:  # noqa: BLE001 - reported to the test thread
+                db.session.rollback()
+                outcomes[index] = f"error:{exc!r}"
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=work, args=(i, mid, uid))
+        for i, (mid, uid) in enumerate(zip(ids, world["users"], strict=True))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    name = company.organisation.name
+    assert sorted(outcomes) == ["moved", f"refused:double-booked:{name}"], outcomes
+    db.session.expire_all()
+    slots = [m.slot_id for m in db.session.get(Schedule, world["v2"]).meetings]
+    assert slots.count(slot_id) == 1
