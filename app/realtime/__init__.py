@@ -97,6 +97,8 @@ def notifications_changed(user_ids: set[int]) -> None:
 
 # Live-day modules add their handlers and emitters here, one module per area
 # (imported last, so that they can use the helpers above).
-from app.realtime import checkin  # noqa: E402, F401  (check-in, announcements, screen)
-from app.realtime import dashboard  # noqa: E402, F401  (organiser dashboard counters, feedback)
-from app.realtime import onsite  # noqa: E402, F401  (no-shows, rebooking, walk-ins)
+from app.realtime import (  # noqa: E402
+    checkin,  # noqa: F401  (check-in, announcements, screen)
+    dashboard,  # noqa: F401  (organiser dashboard counters, feedback)
+    onsite,  # noqa: F401  (no-shows, rebooking, walk-ins)
+)
