@@ -168,7 +168,11 @@ def test_table_sheets(client, auth, world):
     text = html.unescape(page.get_data(as_text=True))
     assert page.status_code == 200
     assert text.count('class="sheet"') == 3
-    assert "page-break-after" in text
+    assert "<style" not in text  # the Content-Security-Policy would block it
+    css = client.get("/static/css/print-sheets.css")  # linked: one sheet per printed page
+    assert "/static/css/print-sheets.css" in text
+    assert "page-break-after: always" in css.get_data(as_text=True)
+    css.close()
     assert "Table T2" in text and "Zone Hall B" in text
     assert "Données & Cie / " + FORMULA in text
     assert "+33 Équipement" not in text  # cancelled: the slot is free
