@@ -151,6 +151,8 @@ def expire_requests(*, event: Event, now: datetime) -> list[MeetingRequest]:
     for request in expired:
         request.status = RequestStatus.EXPIRED
     db.session.flush()
+    if expired:
+        _counters_changed(event.id)
     return expired
 
 
