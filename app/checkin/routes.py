@@ -93,6 +93,16 @@ def _arrival_json(event: Event, arrival: Arrival) -> dict:
     }
 
 
+def welcome(arrival: Arrival) -> str:
+    text = _("Welcome %(name)s (%(org)s)!", name=arrival.name, org=arrival.organisation)
+    if arrival.was_absent:
+        text += " " + _(
+            "Note: this organisation had been marked absent; its cancelled meetings stay "
+            "cancelled until an organiser marks it present again on the absences page."
+        )
+    return text
+
+
 def _after_checkin(event: Event, arrival: Arrival) -> None:
     """Commit, then tell the organisers' screens."""
     db.session.commit()
@@ -136,7 +146,7 @@ def desk_post(slug: str):
         form.code.errors = [message(event, exc)]
         return _render_desk(event, form, 422)
     _after_checkin(event, arrival)
-    flash(_("Welcome %(name)s (%(org)s)!", name=arrival.name, org=arrival.organisation), "success")
+    flash(welcome(arrival), "success")
     return redirect(url_for("checkin.desk", slug=slug))
 
 
@@ -158,7 +168,7 @@ def scan(slug: str):
     _after_checkin(event, arrival)
     return jsonify(
         ok=True,
-        message=_("Welcome %(name)s (%(org)s)!", name=arrival.name, org=arrival.organisation),
+        message=welcome(arrival),
         arrival=_arrival_json(event, arrival),
         stats=_stats_json(event),
     )

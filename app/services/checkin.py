@@ -48,6 +48,8 @@ class Arrival:
     organisation: str
     at: datetime  # naive UTC
     first_of_organisation: bool = False
+    # The organisation had been marked absent (no-show handling): the desk says so.
+    was_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def _mark_arrived(attendee: Attendee, *, now: datetime) -> Arrival:
         organisation=registration.organisation.name,
         at=now,
         first_of_organisation=first.rowcount == 1,
+        was_absent=registration.absent_at is not None,
     )
 
 

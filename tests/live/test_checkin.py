@@ -134,6 +134,18 @@ def test_typed_short_code_and_page_form_check_in(client, auth, world):
     assert short.status_code == 422
 
 
+def test_late_arrival_of_an_organisation_marked_absent_is_flagged(client, auth, world):
+    _event, reg_a, _ = world
+    reg_a.absent_at = datetime(2026, 1, 1, 9, 0)
+    db.session.commit()
+    auth.login("orga@example.fr")
+    response = client.post(f"{DESK}/scan", json={"code": _code(reg_a)})
+    assert response.status_code == 200
+    assert "cette organisation avait été déclarée absente" in response.get_json()["message"]
+    db.session.expire_all()
+    assert reg_a.absent_at is not None  # undoing the absence is the organisers' decision
+
+
 def test_pending_registration_cannot_check_in(client, auth, world):
     _event, reg_a, _ = world
     reg_a.status = RegistrationStatus.CANCELLED
