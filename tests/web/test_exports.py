@@ -191,6 +191,8 @@ def test_badges_have_a_qr_code_for_each_attendee(client, auth, world):
         else:
             assert attendee.name in text
             assert qr_data_uri(attendee.checkin_code) in text
+            # The short code that the reception desk accepts when typed.
+            assert f"<kbd>{attendee.checkin_code[:8]}</kbd>" in text
     assert text.count('class="badge"') == 3
 
 

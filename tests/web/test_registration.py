@@ -243,3 +243,18 @@ def test_organiser_approves_pending_registration(client, factory, auth):
     client.post(f"/organisateur/evenements/{event.slug}/inscriptions/{registration.id}/approuver")
     db.session.refresh(registration)
     assert registration.status is RegistrationStatus.APPROVED
+
+
+def test_organiser_pages_link_to_each_other(client, auth, factory):
+    organiser = factory.user()
+    event = factory.event()
+    event.organisers.append(organiser)
+    factory.session.commit()
+    auth.login(organiser.email)
+
+    page = client.get(f"/organisateur/evenements/{event.slug}/inscriptions").get_data(as_text=True)
+
+    nav = page[page.index('class="organiser-nav"') :]
+    for path in ("planning/", "accueil", "absences", "annonces", "tableau-de-bord", "ecran"):
+        assert path in nav[: nav.index("</nav>")], path
+    assert 'aria-current="page">Inscriptions<' in nav
