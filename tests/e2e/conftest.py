@@ -222,6 +222,24 @@ class Web:
         return path
 
     @contextmanager
+    def following_event(self, page: Page, timeout: float = 10) -> Iterator[None]:
+        """Within the block the page loads; on leaving it, wait until the page has asked the
+        server over Socket.IO to follow the event ('watch'), so later pushes reach it."""
+        sent: list[str] = []
+
+        def on_websocket(ws) -> None:
+            ws.on("framesent", lambda p: sent.append(p if isinstance(p, str) else p.decode()))
+
+        page.on("websocket", on_websocket)
+        yield
+        deadline = time.monotonic() + timeout
+        while not any('"watch"' in frame for frame in sent):
+            if time.monotonic() > deadline:
+                pytest.fail(f"{page.url} did not follow its event over Socket.IO")
+            page.wait_for_timeout(50)  # lets Playwright deliver the frame events
+        page.remove_listener("websocket", on_websocket)
+
+    @contextmanager
     def expecting_error(self, fragment: str) -> Iterator[None]:
         """Within the block, one console error containing `fragment` is expected (and
         required): e.g. Chromium logs every non-2xx fetch, even a deliberate 409."""

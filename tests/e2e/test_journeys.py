@@ -214,7 +214,8 @@ def test_organiser_builds_moves_and_publishes_while_the_agenda_updates_live(
     # The company's agenda is open in its own browser context before anything is published.
     agenda = web.page("entreprise")
     log_in(agenda, story.company_email)
-    agenda.goto(f"/evenements/{slug}/agenda")
+    with web.following_event(agenda):  # and in its own agenda's room since it connected
+        agenda.goto(f"/evenements/{slug}/agenda")
     expect(agenda.get_by_text("Le planning n'est pas encore publié")).to_be_visible()
     agenda.evaluate("window.e2eNoReload = true")  # gone if the page reloads
     web.shot(agenda, "agenda-avant-publication")
@@ -339,7 +340,8 @@ def test_check_in_at_the_desk_and_the_now_next_screen(
 
     # The big screen at the venue (no login) before the first round.
     screen = web.page("ecran")
-    screen.goto(f"/evenements/{slug}/ecran")
+    with web.following_event(screen):
+        screen.goto(f"/evenements/{slug}/ecran")
     expect(screen.locator("#screen-phase")).to_have_text(
         "Les rendez-vous n'ont pas encore commencé."
     )
@@ -367,7 +369,8 @@ def test_check_in_at_the_desk_and_the_now_next_screen(
     # Two reception desks are open; the first checks the participant in by typing the code.
     other_desk = web.page("accueil-2")
     log_in(other_desk, ORGANISER_EMAIL)
-    other_desk.goto(f"/organisateur/evenements/{slug}/accueil")
+    with web.following_event(other_desk):
+        other_desk.goto(f"/organisateur/evenements/{slug}/accueil")
     expect(other_desk.locator("#arrivals [data-field=count]")).to_have_text("0")
     organiser.goto(f"/organisateur/evenements/{slug}/accueil")
     expect(organiser.get_by_role("heading", name=re.compile("Accueil"))).to_be_visible()
