@@ -62,7 +62,7 @@ def worker_command(burst: bool) -> None:
     from redis import Redis
     from rq import Queue, Worker
 
-    from app.jobs import QUEUE_NAME
+    from app.jobs import MAIL_QUEUE, QUEUE_NAME
 
     url = current_app.config.get("REDIS_URL")
     if not url:
@@ -70,4 +70,6 @@ def worker_command(burst: bool) -> None:
             "REDIS_URL is not set: without Redis, optimiser runs execute in the web process"
         )
     connection = Redis.from_url(url)
-    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)
+    # Publication e-mails first: a long optimiser run must not hold them back.
+    queues = [Queue(name, connection=connection) for name in (MAIL_QUEUE, QUEUE_NAME)]
+    Worker(queues, connection=connection).work(burst=burst)

@@ -14,11 +14,11 @@ import queue as queue_module
 import threading
 import time
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 
 import scheduling
 from app import realtime
-from app.models import ScheduleRun, db
+from app.models import Schedule, ScheduleRun, db
 from app.models.base import utcnow
 from app.models.enums import RunStatus
 from app.services.optimiser import build_problem, store_draft
@@ -182,3 +182,45 @@ def _solve_in_child(
             child.terminate()
         child.join(timeout=5)
         queue.close()
+
+
+# Publication e-mails: one per attendee, each with its .ics. For thousands of participants
+# this takes minutes, so with REDIS_URL a worker sends them (the organiser's request returns at
+# once, and the web process keeps its CPU for the websockets); without Redis (small, embedded
+# installs) they are sent in the request as before.
+MAIL_QUEUE = "mail"
+
+
+def send_publication_emails_later(schedule: Schedule) -> int | None:
+    """Queue the publication e-mails (None) with REDIS_URL; else send them now (how many)."""
+    from app.services.publication import send_publication_emails
+
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        return send_publication_emails(schedule=schedule, server_name=app.config["SERVER_NAME"])
+    from redis import Redis
+    from rq import Queue
+
+    # Links in the e-mails point to the site the organiser used (unless SERVER_NAME is set).
+    base_url = request.host_url if has_request_context() else None
+    Queue(MAIL_QUEUE, connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
+        "app.jobs.publication_emails_in_worker", schedule.id, base_url, job_timeout=3600
+    )
+    return None
+
+
+def publication_emails_in_worker(schedule_id: int, base_url: str | None) -> int:
+    """RQ job: send the e-mails of a publication."""
+    from app import create_app
+    from app.services.publication import send_publication_emails
+
+    app = create_app()
+    context = app.test_request_context(base_url=base_url) if base_url else app.app_context()
+    with context:
+        schedule = db.session.get(Schedule, schedule_id)
+        sent = 0
+        if schedule is not None:
+            sent = send_publication_emails(schedule=schedule, server_name=app.config["SERVER_NAME"])
+        db.session.remove()
+    log.info("publication of schedule %s: %s e-mail(s) sent", schedule_id, sent)
+    return sent

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
+from app import realtime
 from app.api.auth import error_response, http_error_response, token_required
 from app.api.openapi import openapi_document
 from app.api.serializers import (
@@ -24,13 +25,12 @@ from app.api.serializers import (
     schedule_json,
 )
 from app.extensions import csrf, limiter
-from app.jobs import enqueue_run
+from app.jobs import enqueue_run, send_publication_emails_later
 from app.models import Event, Organisation, Registration, Schedule, ScheduleRun, db
 from app.models.enums import RegistrationRole, RegistrationStatus
 from app.services import ServiceError
 from app.services.imports import MAX_ROWS, import_registrations
 from app.services.optimiser import publish_schedule, start_run
-from app.services.publication import send_publication_emails
 from app.services.schedules import published_schedule, schedule_meetings
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -198,6 +198,8 @@ def _run_response(run: ScheduleRun, status: int = 200):
 def start(event: Event):
     body = _json_body()
     time_limit = body.get("time_limit_s", DEFAULT_TIME_LIMIT_S)
+    if isinstance(time_limit, float) and time_limit.is_integer():
+        time_limit = int(time_limit)  # JSON has one number type: 16.0 is the integer 16
     if (
         isinstance(time_limit, bool)
         or not isinstance(time_limit, int)
@@ -242,5 +244,6 @@ def publish(event: Event, schedule_id: int):
         db.session.commit()
     except ServiceError as exc:
         return _service_error(exc)
-    send_publication_emails(schedule=schedule, server_name=current_app.config["SERVER_NAME"])
+    realtime.schedule_published(event, schedule.version)  # open agendas update, as in the UI
+    send_publication_emails_later(schedule)
     return jsonify(schedule_json(schedule))

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 import scheduling
 from app import realtime
 from app.forms import ConfirmForm
-from app.jobs import enqueue_run
+from app.jobs import enqueue_run, send_publication_emails_later
 from app.models import (
     Event,
     Meeting,
@@ -45,7 +45,7 @@ from app.services.meeting_edits import (
     swap_meetings,
 )
 from app.services.optimiser import build_problem, request_cancel, start_run
-from app.services.publication import publish_schedule, send_publication_emails
+from app.services.publication import publish_schedule
 from app.services.recommendations import approved_registrations
 from app.services.run_health import reap_dead_runs
 from app.services.schedules import (
@@ -302,16 +302,16 @@ def publish(slug: str, schedule_id: int):
         flash(message(exc), "error")
     else:
         realtime.schedule_published(event, schedule.version)
-        sent = send_publication_emails(
-            schedule=schedule, server_name=current_app.config["SERVER_NAME"]
-        )
+        sent = send_publication_emails_later(schedule)
         published = _(
             "Version %(version)d is published: participants see it now.", version=schedule.version
         )
-        flash(
-            f"{published} {ngettext('%(num)d e-mail sent.', '%(num)d e-mails sent.', sent)}",
-            "success",
+        mails = (
+            _("The e-mails are being sent.")
+            if sent is None
+            else ngettext("%(num)d e-mail sent.", "%(num)d e-mails sent.", sent)
         )
+        flash(f"{published} {mails}", "success")
     return redirect(url_for("planning.index", slug=slug))
 
 

@@ -7,6 +7,8 @@ background worker, because every emit goes through the Redis message queue.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import signal
@@ -24,7 +26,7 @@ import redis
 import requests
 import socketio
 
-from app.models import MeetingRequest, db
+from app.models import Attendee, MeetingRequest, db
 from app.models.enums import OrganisationKind, RegistrationRole, RequestStatus
 from app.services.taxonomy import load_taxonomy
 from tests.conftest import make_app, postgres_url, scratch_postgres_database, service_missing
@@ -70,6 +72,7 @@ def world(scratch_url):
         factory.member(participant, company)
         provider = factory.organisation(name="Redis IA", kind=OrganisationKind.PROVIDER)
         seeker = factory.registration(event=event, organisation=company)
+        seeker.attendees.append(Attendee(name="Alice Deux", email="alice@example.fr"))
         offer = factory.registration(
             event=event, organisation=provider, role=RegistrationRole.PROVIDER
         )
@@ -192,9 +195,11 @@ def test_updates_reach_a_client_of_another_process_and_from_a_worker(
     slug = world
     from rq import Queue
 
-    from app.jobs import QUEUE_NAME
+    from app.jobs import MAIL_QUEUE, QUEUE_NAME
 
-    Queue(QUEUE_NAME, connection=redis.Redis.from_url(redis_url)).empty()  # no stale jobs
+    for name in (QUEUE_NAME, MAIL_QUEUE):  # no stale jobs
+        Queue(name, connection=redis.Redis.from_url(redis_url)).empty()
+    outbox = Path(tempfile.mkdtemp(prefix="rdvia-outbox-"))
     env = {
         **os.environ,
         "FLASK_APP": "wsgi",
@@ -203,7 +208,7 @@ def test_updates_reach_a_client_of_another_process_and_from_a_worker(
         "DATABASE_URL": scratch_url,
         "REDIS_URL": redis_url,
         "RATELIMIT_ENABLED": "0",  # the login limit is not what this test is about
-        "MAIL_OUTBOX_DIR": tempfile.mkdtemp(prefix="rdvia-outbox-"),
+        "MAIL_OUTBOX_DIR": str(outbox),
         "UPLOAD_DIR": tempfile.mkdtemp(prefix="rdvia-uploads-"),
         "SOLVER_WORKERS": "1",
     }
@@ -253,6 +258,23 @@ def test_updates_reach_a_client_of_another_process_and_from_a_worker(
             assert _wait(
                 lambda: ("agenda_changed", {"event": slug, "version": 1}) in participant_events
             )
+
+            # The e-mails of the publication are a job too: a worker sends them.
+            assert list(outbox.glob("*.eml")) == []
+            mailer = _spawn(
+                started,
+                [sys.executable, "-m", "flask", "worker", "--burst"],
+                env,
+                tmp_path / "mailer.log",
+            )
+            mailer.wait(timeout=60)
+            mails = [
+                email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                for p in outbox.glob("*.eml")
+            ]
+            assert [m["To"] for m in mails] == ["alice@example.fr"]
+            # Its links lead to the site the organiser used.
+            assert f"{second}/evenements/{slug}/" in mails[0].get_body(("plain",)).get_content()
         finally:
             participant.disconnect()
             organiser.disconnect()
