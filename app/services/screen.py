@@ -11,6 +11,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from babel.dates import format_date
+from flask import current_app, has_request_context
+from flask_babel import get_locale
 from sqlalchemy.orm import selectinload
 
 from app.models import Event, Meeting, Registration, Slot, db
@@ -72,7 +75,14 @@ def _assignments(schedule_id: int, slot: Slot) -> list[dict]:
     return rows
 
 
-def _round(event: Event, schedule_id: int, slot: Slot, *, now: datetime) -> dict:
+def _locale() -> str:
+    """The language of the page asking (French outside a request)."""
+    if has_request_context():
+        return str(get_locale())
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _round(event: Event, schedule_id: int, slot: Slot, *, now: datetime, locale: str) -> dict:
     start, end = to_local(slot.starts_at, event.timezone), to_local(slot.ends_at, event.timezone)
     return {
         "slot": slot.id,
@@ -83,17 +93,21 @@ def _round(event: Event, schedule_id: int, slot: Slot, *, now: datetime) -> dict
         "start": start.strftime("%H:%M"),
         "end": end.strftime("%H:%M"),
         "day": start.date().isoformat(),
+        # In words, in the page's language and the event's timezone: "samedi 26 décembre".
+        "day_label": format_date(start.date(), "EEEE d MMMM", locale=locale),
         "other_day": start.date() != to_local(now, event.timezone).date(),
         "meetings": _assignments(schedule_id, slot),
     }
 
 
-def screen_state(event: Event, *, now: datetime) -> dict:
+def screen_state(event: Event, *, now: datetime, locale: str | None = None) -> dict:
     """What the screen shows at `now` (naive UTC), as JSON-ready data.
 
     `now` is the server's clock, sent along so that the browser counts down with an offset
-    and a wrong clock on the screen's computer does not matter.
+    and a wrong clock on the screen's computer does not matter. Dates in words are in
+    `locale` (by default the language of the page asking).
     """
+    locale = locale or _locale()
     announcements = [
         {"id": a.id, "message": a.message, "at": _ms(a.created_at)}
         for a in visible_announcements(event)
@@ -128,7 +142,7 @@ def screen_state(event: Event, *, now: datetime) -> dict:
         available=True,
         phase=phase,
         version=schedule.version,
-        current=_round(event, schedule.id, current, now=now) if current else None,
-        next=_round(event, schedule.id, upcoming, now=now) if upcoming else None,
+        current=_round(event, schedule.id, current, now=now, locale=locale) if current else None,
+        next=_round(event, schedule.id, upcoming, now=now, locale=locale) if upcoming else None,
     )
     return state

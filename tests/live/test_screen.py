@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -155,3 +155,53 @@ def test_draft_event_has_no_screen(client, factory):
     assert client.get("/evenements/brouillon/ecran").status_code == 404
     assert client.get("/evenements/brouillon/ecran.json").status_code == 404
     assert client.get("/evenements/inconnu/ecran.json").status_code == 404
+
+
+def test_a_round_on_another_day_shows_the_day_in_words_in_the_event_timezone(world):
+    # The evening before, in Paris: the next round is "jeudi 4 juin", not "2026-06-04".
+    state = screen_state(world, now=datetime(2026, 6, 3, 18, 0))
+    upcoming = state["next"]
+    assert upcoming["other_day"] is True
+    assert upcoming["day_label"] == "jeudi 4 juin"
+    assert (
+        screen_state(world, now=datetime(2026, 6, 3, 18, 0), locale="en")["next"]["day_label"]
+        == "Thursday 4 June"
+    )
+    # 23:30 UTC on the 3rd is already 01:30 on the 4th in Paris: the same day, no date shown.
+    assert screen_state(world, now=datetime(2026, 6, 3, 23, 30))["next"]["other_day"] is False
+
+
+@pytest.fixture
+def next_month(factory):
+    """An event a month away whose schedule is published (empty)."""
+    event = factory.event(
+        status=EventStatus.PUBLISHED,
+        starts_on=date.today() + timedelta(days=30),
+        sessions=(("Matin", 9, 12),),
+        slug="mois-prochain",
+    )
+    run = ScheduleRun(event=event, status=RunStatus.SUCCEEDED)
+    db.session.add_all(
+        [run, Schedule(event=event, run=run, version=1, status=ScheduleStatus.PUBLISHED)]
+    )
+    db.session.commit()
+    return event
+
+
+def test_without_javascript_a_round_weeks_away_reads_its_date_in_words(client, next_month):
+    from babel.dates import format_date
+
+    day = next_month.starts_on
+    french = format_date(day, "EEEE d MMMM", locale="fr")
+    html = client.get("/evenements/mois-prochain/ecran").get_data(as_text=True)
+    assert f"Début le {french} à 09:00" in html
+    assert f">{day.isoformat()}<" not in html
+    assert "{days} j {hours} h" in html  # the countdown's format for the JavaScript
+
+    client.post("/langue", data={"lang": "en"})
+    english = format_date(day, "EEEE d MMMM", locale="en")
+    html = client.get("/evenements/mois-prochain/ecran").get_data(as_text=True)
+    assert f"Starts on {english} at 09:00" in html
+    assert "{days} d {hours} h" in html
+    data = client.get("/evenements/mois-prochain/ecran.json").get_json()
+    assert data["next"]["day_label"] == english and data["next"]["day"] == day.isoformat()

@@ -15,17 +15,15 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  // Under a day "1:05:09" (or "5:09"); from a day on, days and hours: "29 j 20 h".
   function duration(ms) {
     var s = Math.max(0, Math.ceil(ms / 1000));
+    if (s >= 86400) {
+      return body.dataset.tDays.replace("{days}", String(Math.floor(s / 86400)))
+        .replace("{hours}", String(Math.floor((s % 86400) / 3600)));
+    }
     var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
     return (h > 0 ? h + ":" + pad(m) : String(m)) + ":" + pad(s % 60);
-  }
-
-  function dayLabel(iso) {  // "2026-06-05" as "vendredi 5 juin" in the page's language
-    try {
-      return new Date(iso + "T00:00:00Z").toLocaleDateString(document.documentElement.lang,
-        { timeZone: "UTC", weekday: "long", day: "numeric", month: "long" });
-    } catch (e) { return iso; }
   }
 
   function el(tag, cls, text) {
@@ -59,8 +57,9 @@
     box.textContent = "";
     delete pages[section.id];
     if (!round) { return; }
+    // The day in words comes from the server, in the page's language and the event's timezone.
     var time = el("p", "round-time", round.start + "–" + round.end + " · " + round.label +
-      (round.other_day ? " · " + dayLabel(round.day) : ""));
+      (round.other_day ? " · " + round.day_label : ""));
     box.appendChild(time);
     box.appendChild(el("p", "countdown"));
     if (!round.meetings.length) {
