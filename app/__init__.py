@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from app.config import load_config
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from app.i18n import select_locale
-from app.security import register_security_headers
+from app.security import DatabaseIntConverter, register_security_headers
 from app.templating import register_filters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,7 @@ def create_app(overrides: Mapping | None = None, *, env: Mapping[str, str] | Non
     if overrides:
         app.config.from_mapping(overrides)
     _register_extensions(app)
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)

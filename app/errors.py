@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+import sqlalchemy as sa
+from flask import Flask, render_template, request
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from app.models import db
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -11,6 +14,19 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException):
         template = "errors/404.html" if error.code == 404 else "errors/generic.html"
         return render_template(template, error=error), error.code
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(sa.exc.DataError)
+    def _bad_value(_error):
+        # A value the database cannot hold (a number past its integers, text with a NUL...)
+        # came from the request: a bad request, not a server error.
+        db.session.rollback()
+        error = BadRequest("A value in the request is out of range or not valid text.")
+        if request.path.startswith("/api/"):
+            from app.api.auth import http_error_response  # noqa: PLC0415 (blueprint module)
+
+            return http_error_response(error)
+        return render_template("errors/generic.html", error=error), 400
 
     @app.errorhandler(500)
     def _server_error(error):

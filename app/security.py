@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, request
+from werkzeug.routing import IntegerConverter
 
 # Pages use only their own scripts and stylesheets (no inline code), images from the site or
 # data: URIs (QR codes), and the Socket.IO connection back to the site.
@@ -19,6 +20,17 @@ CSP = "; ".join(
         "object-src 'none'",
     ]
 )
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in URLs: at most the largest database integer (2**31 - 1).
+
+    A bigger number matches no route (404) instead of overflowing the database driver (500).
+    """
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _has_nul(values) -> bool:

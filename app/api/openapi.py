@@ -296,7 +296,11 @@ PATHS = {
             "listRegistrations",
             {"200": _json(ref("RegistrationPage"), "One page.")} | _errors(401, 403, 422),
             parameters=[
-                {"name": "page", "in": "query", "schema": {**INTEGER, "minimum": 1, "default": 1}},
+                {
+                    "name": "page",
+                    "in": "query",
+                    "schema": {**INTEGER, "minimum": 1, "maximum": 1_000_000, "default": 1},
+                },
                 {
                     "name": "per_page",
                     "in": "query",
