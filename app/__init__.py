@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.feedback.routes import bp as feedback_bp
     from app.i18n import bp as i18n_bp
     from app.matchmaking.routes import bp as matchmaking_bp
+    from app.onsite.routes import bp as onsite_bp
     from app.organiser.routes import bp as organiser_bp
     from app.participant.routes import bp as participant_bp
     from app.planning.routes import bp as planning_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         checkin_bp,
         screen_bp,
         feedback_bp,
+        onsite_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
