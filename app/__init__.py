@@ -37,7 +37,18 @@ def create_app(overrides: Mapping | None = None, *, env: Mapping[str, str] | Non
     _register_cli(app)
     register_filters(app)
     register_security_headers(app)
+    _register_proxy(app)
     return app
+
+
+def _register_proxy(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from them."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Outermost, so Socket.IO handlers see the same client address as views.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _register_extensions(app: Flask) -> None:
