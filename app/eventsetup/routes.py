@@ -294,7 +294,7 @@ def table_edit(slug: str):
     if form.validate_on_submit():
         try:
             svc.update_table(
-                table=table, label=form.label.data, zone=form.zone.data, actor=current_user
+                table=table, label=form.label.data, zone=form.zone.data or "", actor=current_user
             )
             db.session.commit()
         except svc.SetupError as exc:

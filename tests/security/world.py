@@ -104,6 +104,7 @@ def build_world(app) -> World:
         f.member(users["company"], company_org)
         company = f.registration(event=event, organisation=company_org)
         request = f.meeting_request(src=company, dst=registration)
+        own_request = f.meeting_request(src=registration, dst=company)
 
         other_org = f.organisation(name="Autre PME")
         f.member(users["other_participant"], other_org)
@@ -144,7 +145,9 @@ def build_world(app) -> World:
             "solution_id": solution.id,
             "reg_id": registration.id,
             "membership_id": membership.id,
-            "request_id": request.id,
+            "request_id": request.id,  # received by the participant
+            "own_request_id": own_request.id,  # sent by the participant
+            "table_id": event.tables[0].id,
             "to_id": company.id,
             "run_id": run.id,
             "schedule_id": schedule.id,
