@@ -196,7 +196,7 @@ def test_without_javascript_a_round_weeks_away_reads_its_date_in_words(client, n
     html = client.get("/evenements/mois-prochain/ecran").get_data(as_text=True)
     assert f"Début le {french} à 09:00" in html
     assert f">{day.isoformat()}<" not in html
-    assert "{days} j {hours} h" in html  # the countdown's format for the JavaScript
+    assert "{days}\u00a0j {hours}\u00a0h" in html  # the countdown's format for the JavaScript
 
     client.post("/langue", data={"lang": "en"})
     english = format_date(day, "EEEE d MMMM", locale="en")
