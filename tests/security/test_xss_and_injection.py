@@ -36,7 +36,7 @@ from app.models import (
 )
 from app.models.enums import EventStatus, FeedbackOutcome, ScheduleStatus
 from app.services.publication import send_publication_emails
-from tests.conftest import Outbox
+from tests.conftest import Outbox, make_app
 from tests.security.test_access_matrix import policy_for, route_values
 from tests.security.world import ROLES, module_world
 
@@ -334,3 +334,35 @@ def test_policies_cover_the_walk(world, pages):
     """Sanity: every walked route is classified (the matrix is the source of truth)."""
     for rule in world.app.url_map.iter_rules():
         policy_for(rule.endpoint, rule.rule)
+
+
+def test_server_error_page_has_the_headers_and_no_inline_code(database_url):
+    app = make_app(database_url, PROPAGATE_EXCEPTIONS=False)
+
+    def boom():
+        raise RuntimeError("internal detail xyzzy")
+
+    app.add_url_rule("/erreur-de-test", view_func=boom)
+    response = app.test_client().get("/erreur-de-test")
+    assert response.status_code == 500
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert inline_code(response.get_data(as_text=True)) == []
+    assert "xyzzy" not in response.get_data(as_text=True)  # no internals shown
+
+
+def test_text_typed_in_forms_is_stored_as_typed_and_shown_escaped(world):
+    """Through the real forms: the organisation profile and a meeting request message."""
+    client = world.client("participant")
+    org_id = world.values["org_id"]
+    response = client.post(
+        f"/espace/organisations/{org_id}",
+        data={"name": "Typed IA", "description": f"Typed {IMG}", "catalogue_consent": "y"},
+    )
+    assert response.status_code == 302
+    with world.app.app_context():
+        assert db.session.get(Organisation, org_id).description == f"Typed {IMG}"
+    for url in (f"/espace/organisations/{org_id}", f"/catalogue/fournisseurs/{org_id}"):
+        body = world.client("participant").get(url).get_data(as_text=True)
+        assert "Typed &#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in body, url
+        assert "<img src=x" not in body
