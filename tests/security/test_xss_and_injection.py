@@ -144,11 +144,16 @@ def test_walk_reaches_the_pages_of_every_policy(pages):
     ok = {endpoint for role, endpoint, url, r in pages if r.status_code == 200}
     for endpoint in (
         "agenda.index",
+        "agenda.print_all",  # print pages
         "calendar.badges",
+        "calendar.table_sheets",
         "organiser.registrations",
+        "registration.participants",
+        "matchmaking.index",
         "catalogue.index",
+        "catalogue.solution",
     ):
-        assert endpoint in ok
+        assert endpoint in ok, endpoint
     escaped = [row[2] for row in _html(pages) if "&lt;script&gt;alert(1)" in row[4]]
     assert len(escaped) > 20
 
