@@ -271,7 +271,7 @@ class _Run:
         if found:
             self.values = list(solver.response_proto.solution)
             value, optimal = round(solver.objective_value), status == cp_model.OPTIMAL
-        elif status == cp_model.UNKNOWN and self.values is not None and solver is not None:
+        elif self._keep_start(status, solver, probing):
             # Nothing beyond the start solution within the budget: keep its value as the
             # level's bound (so that later levels cannot trade this one away).
             found, value = True, _evaluate(level.expr, self.values)
@@ -283,6 +283,13 @@ class _Run:
         self.all_optimal &= optimal
         self._fix_level(level, value)
         return True
+
+    def _keep_start(self, status, solver, probing: bool) -> bool:
+        """Whether an UNKNOWN run falls back on the start solution's value. On small models the
+        breaks level probes bottom-up instead (as without a start: B2B files)."""
+        if status != cp_model.UNKNOWN or self.values is None or solver is None:
+            return False
+        return not probing or len(self.v.x) > _LARGE
 
     def _probe_level(self, level: Level, solver, found: bool, budget: float, end: float, value):
         """Probes after the first search; returns (found, value, proved optimal)."""
