@@ -8,7 +8,7 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 
-from app.models import Meeting, db
+from app.models import Meeting, Solution, UseCase, db
 from app.models.enums import MeetingOrigin, MeetingStatus, OfferStatus, RequestStatus
 from app.models.schedule import RebookingOffer
 from app.services import ServiceError
@@ -186,3 +186,29 @@ def test_only_the_two_sides_answer_an_offer(client, factory, world):
     assert client.post(f"{ON_SITE}/propositions/{offer.id}/accepter").status_code == 403
     assert client.post(f"{ON_SITE}/propositions/{offer.id}/autre").status_code == 404
     assert _offers()[0].accepted_a_at is None and _offers()[0].accepted_b_at is None
+
+
+def test_a_recommended_pair_is_offered_when_no_request_fits(factory):
+    world = build_world(factory)
+    world.alpha.unavailable_slots = [s for i, s in enumerate(world.event.slots) if i != 2]
+    maintenance = db.session.get(UseCase, "production.predictive_maintenance")
+    world.alpha.organisation.needs = [maintenance]
+    world.quanta.organisation.solutions.append(
+        Solution(
+            name="Predict",
+            summary="Maintenance prédictive",
+            use_cases=[maintenance],
+            published=True,
+        )
+    )
+    db.session.commit()
+    mark_absent(registration=world.pixel, actor=world.organiser, now=world.now)
+    change = propose_offers(event=world.event, actor=world.organiser, now=world.now)
+    db.session.commit()
+    [offer] = change.offers
+    assert (offer.registration_a_id, offer.registration_b_id, offer.slot_id) == (
+        world.alpha.id,
+        world.quanta.id,
+        world.slot(2).id,
+    )
+    assert offer.request_id is None
