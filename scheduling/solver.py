@@ -295,8 +295,8 @@ class _Run:
         """Probes after the first search; returns (found, value, proved optimal)."""
         lower = max(_finite(solver.best_objective_bound, 0) if solver else 0, self.v.break_lb)
         upper = value if found else self.v.break_ub + 1
-        if found and upper - lower > _PROBE_GAP:
-            # Far from the bound (large events): probes would be hopeless, keep searching.
+        if found and upper - lower > _PROBE_GAP and len(self.v.x) > _LARGE:
+            # Large events far from the bound: probes would be hopeless, keep searching.
             self._fix_level(level, upper)
             status, solver = self._run(level, end - time.monotonic())
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
