@@ -96,6 +96,7 @@ def test_bad_logo_is_refused_with_a_message(world, data, filename, mimetype, mes
 def test_body_over_the_request_limit_is_refused_with_a_message(world):
     response = _upload(world, b"\x89PNG" + b"0" * (5 * 1024 * 1024), "huge.png")
     assert response.status_code == 413
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert "trop volumineux" in response.get_data(as_text=True)
 
 
