@@ -42,12 +42,15 @@ def register_security_headers(app: Flask) -> None:
 
     @app.before_request
     def _refuse_nul():
-        # PostgreSQL cannot compare or store text holding a NUL: such a path or form (never
-        # typed by a person) is a bad request, not a server error. Query strings are read
-        # leniently by each page (unknown values ignored); the JSON API checks its own input.
+        # PostgreSQL cannot compare or store text holding a NUL, never typed by a person: a
+        # path holding one names nothing (404), a form holding one is a bad request (400),
+        # not a server error. Query strings are read leniently by each page (unknown values
+        # ignored); the JSON API checks its own input.
         if request.path.startswith("/api/"):
             return
-        if "\x00" in request.path or _has_nul(request.form):
+        if "\x00" in request.path:
+            abort(404)
+        if _has_nul(request.form):
             abort(400)
 
     @app.after_request
