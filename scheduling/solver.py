@@ -32,7 +32,7 @@ _PROBE_GAP = 10  # probe only when the first search ends this close to its bound
 _PROBE_SHARE = 0.7  # share of the time left for one bottom-up probe
 _FALLBACK_SHARE = 0.15  # kept for a plain search when no probe finds a schedule
 _SAT_SUBSOLVERS = ["no_lp", "quick_restart_no_lp", "default_lp", "quick_restart", "pseudo_costs"]
-_SHARES = {"weight": 4.0, "coverage": 1.0, "min_count": 1.0, "breaks": 4.0, "stability": 2.0}
+_SHARES = {"weight": 4.0, "coverage": 1.0, "min_count": 1.0, "breaks": 4.0, "stability": 4.0}
 
 
 @dataclass(frozen=True)
