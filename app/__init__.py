@@ -66,6 +66,9 @@ def _register_extensions(app: Flask) -> None:
     # The handlers must be declared before the first init_app, which copies them to the server.
     from app import realtime  # noqa: F401
 
+    # The extension object is shared: an earlier app's Redis client manager must not leak into
+    # an app without REDIS_URL (several apps in one process: tests, the CLI).
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"],
