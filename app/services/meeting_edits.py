@@ -38,7 +38,8 @@ def editable_draft(*, event: Event, actor: User) -> Schedule:
         run_id=published.run_id,
     )
     for m in published.meetings:
-        if m.status is MeetingStatus.SCHEDULED:
+        # Meetings held or missed on the day are history: the copy keeps them as they are.
+        if m.status in (MeetingStatus.SCHEDULED, MeetingStatus.HELD, MeetingStatus.NO_SHOW):
             draft.meetings.append(
                 Meeting(
                     request_id=m.request_id,
@@ -49,6 +50,10 @@ def editable_draft(*, event: Event, actor: User) -> Schedule:
                     locked=m.locked,
                     uid=m.uid,
                     sequence=m.sequence,
+                    status=m.status,
+                    origin=m.origin,
+                    no_show_registration_id=m.no_show_registration_id,
+                    no_show_reported_by_id=m.no_show_reported_by_id,
                 )
             )
     db.session.add(draft)

@@ -78,12 +78,13 @@ def _locked_meetings(event: Event) -> list[Meeting]:
 
 
 def build_problem(event: Event) -> BuiltProblem:
-    """The event's scheduling problem: accepted requests between approved participants.
+    """The event's scheduling problem: accepted requests between approved, present participants.
 
     Locked meetings are required at their slot; the published schedule is `previous`, so a
     re-run moves as few published meetings as possible.
     """
-    regs = approved_registrations(event)
+    # Participants marked absent on the day get no meeting in a new version.
+    regs = [r for r in approved_registrations(event) if r.absent_at is None]
     ids = {r.id for r in regs}
     slots = [s for s in event.slots if not s.blocked]
     pairs = _accepted_pairs(event, ids)
@@ -239,6 +240,7 @@ def store_draft(
         if old is not None:
             moved = (old.slot_id, old.table_id) != (slot_id, table_id)
             meeting.uid = old.uid
+            meeting.origin = old.origin  # a walk-in placed again is still a walk-in
             meeting.sequence = old.sequence + (
                 1 if moved or old.status is not MeetingStatus.SCHEDULED else 0
             )

@@ -72,19 +72,25 @@ def publish_schedule(*, schedule: Schedule, actor: User) -> Schedule:
 def _keep_cancelled(schedule: Schedule, previous: Schedule) -> None:
     kept = {m.uid for m in schedule.meetings}
     for old in previous.meetings:
-        if old.uid not in kept and old.status is not MeetingStatus.CANCELLED:
-            schedule.meetings.append(
-                Meeting(
-                    request_id=old.request_id,
-                    registration_a_id=old.registration_a_id,
-                    registration_b_id=old.registration_b_id,
-                    slot_id=old.slot_id,
-                    table_id=old.table_id,
-                    uid=old.uid,
-                    sequence=old.sequence + 1,
-                    status=MeetingStatus.CANCELLED,
-                )
+        if old.uid in kept or old.status is MeetingStatus.CANCELLED:
+            continue
+        # A meeting held or missed already happened: it stays as it was, not "cancelled".
+        history = old.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW)
+        schedule.meetings.append(
+            Meeting(
+                request_id=old.request_id,
+                registration_a_id=old.registration_a_id,
+                registration_b_id=old.registration_b_id,
+                slot_id=old.slot_id,
+                table_id=old.table_id,
+                uid=old.uid,
+                sequence=old.sequence if history else old.sequence + 1,
+                status=old.status if history else MeetingStatus.CANCELLED,
+                origin=old.origin,
+                no_show_registration_id=old.no_show_registration_id,
+                no_show_reported_by_id=old.no_show_reported_by_id,
             )
+        )
 
 
 def send_publication_emails(*, schedule: Schedule, server_name: str | None) -> int:
