@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from app.models import Meeting, MeetingNote, Schedule, ScheduleRun, db
+from app.models import Attendee, Meeting, MeetingNote, Schedule, ScheduleRun, db
 from app.models.enums import (
     MeetingStatus,
     OrganisationKind,
@@ -171,3 +171,14 @@ def test_note_form_carries_a_csrf_token_and_a_post_without_it_is_refused(databas
     assert 'name="csrf_token" value="' in form
     assert _note(client, world, "Without a token").status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeetingNote)) == 0
+
+
+def test_agenda_links_to_the_badge_the_on_site_page_and_feedback(client, auth, world, factory):
+    factory._add(Attendee(registration=world.regs["a"], name="Ada", email="a@example.fr"))
+    auth.login("a@example.fr")
+    page = _agenda(client, world)
+    slug = world.event.slug
+    for path in (f"/evenements/{slug}/mon-badge", f"/evenements/{slug}/sur-place"):
+        assert f'href="{path}"' in page
+        assert client.get(path).status_code == 200
+    assert f'href="/evenements/{slug}/retours"' in page
