@@ -44,5 +44,10 @@ def changed(change, *, kind: str) -> None:
         )
     if kind in ("offers", "offer", "walk_in", "present"):
         socketio.emit("rebooking", payload, to=organisers)
+    if change.registrations:
+        # Meetings were cancelled or added: the public now/next screen re-reads its tables.
+        from app.realtime.checkin import screen_changed
+
+        screen_changed(event)
     if change.notifications:
         deliver_pending(change.notifications)
