@@ -100,7 +100,7 @@ def _poison(world) -> None:
                     registration_id=registration.id,
                     rating=4,
                     outcome=FeedbackOutcome.FOLLOW_UP,
-                    comment=f"Comment {IMG}",
+                    comment=f"=cmd|' /C calc'!A0 {IMG}",
                 ),
             ]
         )
@@ -350,6 +350,18 @@ def test_csv_cells_never_start_a_formula(world, export):
     assert any(c.startswith("'=HYPERLINK") for c in cells)  # neutralised, not dropped
     if export == "inscriptions.csv":
         assert any(c.startswith("'+Ada") or c.startswith("'\tTab") for c in cells)
+
+
+def test_every_csv_export_of_the_walk_neutralises_formulas(pages):
+    """Any CSV a route serves (present or future exports), as its organiser downloads it."""
+    exports = {}
+    for role, endpoint, _url, response in pages:
+        if role == "organiser" and response.mimetype == "text/csv" and response.status_code == 200:
+            text = response.get_data(as_text=True).lstrip("\ufeff")
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+            exports[endpoint] = [c for row in rows[1:] for c in row if c.startswith(FORMULA)]
+    assert len(exports) >= 3, sorted(exports)
+    assert {k: v for k, v in exports.items() if v} == {}
 
 
 def test_policies_cover_the_walk(world, pages):
