@@ -331,6 +331,15 @@ def test_calendars_have_no_injected_property(world):
     _assert_no_injected_property(organiser.data)
 
 
+def test_every_calendar_of_the_walk_has_no_injected_property(pages):
+    calendars = set()
+    for _role, endpoint, _url, response in pages:
+        if response.mimetype == "text/calendar" and response.status_code == 200:
+            calendars.add(endpoint)
+            _assert_no_injected_property(response.get_data())
+    assert {"calendar.feed", "calendar.organiser_feed"} <= calendars
+
+
 # --- CSV --------------------------------------------------------------------------------------
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
