@@ -100,7 +100,15 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict:
         "APP_ENV": app_env,
         "SECRET_KEY": _secret_key(env, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_uri(env.get("DATABASE_URL"), instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A web process serves many threads (websockets hold one each, see deploy/): the
+        # pool bounds the database connections it opens; a request that waits longer than
+        # the pool timeout gets "busy, try again" (503), not a server error.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "pool_size": _int(env, "DATABASE_POOL_SIZE", 10),
+            "max_overflow": _int(env, "DATABASE_MAX_OVERFLOW", 20),
+            "pool_timeout": _int(env, "DATABASE_POOL_TIMEOUT", 30),
+        },
         "REDIS_URL": redis_url,
         "SERVER_NAME": env.get("SERVER_NAME") or None,
         "PREFERRED_URL_SCHEME": "https" if production else "http",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask, render_template, request
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 
 from app.models import db
 
@@ -27,6 +27,23 @@ def register_error_handlers(app: Flask) -> None:
 
             return http_error_response(error)
         return render_template("errors/generic.html", error=error), 400
+
+    @app.errorhandler(sa.exc.TimeoutError)
+    def _busy(_error):
+        # Every database connection of this process is in use (a burst of requests): the
+        # request changed nothing; say so and ask to retry, instead of a server error.
+        db.session.rollback()
+        error = ServiceUnavailable(
+            "The service is very busy. Nothing was saved: please try again in a moment."
+        )
+        if request.path.startswith("/api/"):
+            from app.api.auth import http_error_response  # noqa: PLC0415 (blueprint module)
+
+            response = http_error_response(error)
+        else:
+            response = app.make_response((render_template("errors/generic.html", error=error), 503))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(500)
     def _server_error(error):

@@ -78,6 +78,10 @@ def _send_smtp(message: EmailMessage) -> None:
 def _write_outbox(message: EmailMessage) -> None:
     outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
     outbox.mkdir(parents=True, exist_ok=True)
-    path = outbox / f"{uuid.uuid4().hex}.eml"
-    path.write_bytes(bytes(message))
+    name = uuid.uuid4().hex
+    path = outbox / f"{name}.eml"
+    # Written aside, then renamed: whoever reads the folder never sees half a message.
+    partial = outbox / f".{name}.eml.part"
+    partial.write_bytes(bytes(message))
+    partial.replace(path)
     log.info("E-mail to %s (%s) written to %s", message["To"], message["Subject"], path)

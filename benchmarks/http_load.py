@@ -80,12 +80,14 @@ class Outbox:
         for path in self.folder.glob("*.eml"):
             if path.name in self.seen:
                 continue
-            self.seen.add(path.name)
             message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            body = message.get_body(preferencelist=("plain",)).get_content()
-            found = re.search(r"https?://[^/\s]+(/compte/confirmer/\S+)", body)
-            if found:
+            body = message.get_body(preferencelist=("plain",))
+            found = body and re.search(
+                r"https?://[^/\s]+(/compte/confirmer/\S+)", body.get_content()
+            )
+            if found and message["To"]:
                 self.links[message["To"]] = found.group(1)
+            self.seen.add(path.name)
 
 
 def _one_person(base: str, outbox: Outbox, slug: str, n: int, start: threading.Barrier) -> dict:

@@ -80,8 +80,9 @@ def test_secret_key_from_environment_wins(tmp_path):
         ({"MAIL_USE_TLS": "perhaps"}, "MAIL_USE_TLS must be a boolean"),
         ({"MAIL_PORT": "smtp"}, "MAIL_PORT must be an integer"),
         ({"APP_ENV": "prod"}, "APP_ENV must be development, production or testing"),
+        ({"DATABASE_POOL_SIZE": "many"}, "DATABASE_POOL_SIZE must be an integer"),
     ],
-    ids=["redis", "bool", "int", "app-env"],
+    ids=["redis", "bool", "int", "app-env", "pool"],
 )
 def test_other_malformed_values_name_the_variable(tmp_path, env, message):
     with pytest.raises(ConfigError, match=message):
@@ -102,3 +103,11 @@ def test_flask_command_reports_config_error_without_traceback():
     assert result.returncode != 0
     assert "DATABASE_URL is not a valid database URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_database_pool_is_sized_from_the_environment(tmp_path):
+    options = load_config(
+        {"DATABASE_POOL_SIZE": "25", "DATABASE_MAX_OVERFLOW": "5", "DATABASE_POOL_TIMEOUT": "3"},
+        tmp_path,
+    )["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (options["pool_size"], options["max_overflow"], options["pool_timeout"]) == (25, 5, 3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 
 import pytest
@@ -119,3 +120,18 @@ def test_health_check_answers_plain_ok_without_a_session(client):
     assert response.get_data(as_text=True) == "ok\n"
     assert response.headers["Cache-Control"] == "no-store"
     assert "Set-Cookie" not in response.headers
+
+
+def test_a_request_that_finds_every_database_connection_busy_is_told_to_retry(database_url):
+    from app.models import db
+    from tests.conftest import make_app
+
+    busy = make_app(
+        database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 1},
+    )
+    with busy.app_context(), db.engine.connect():  # the only connection is taken
+        response = busy.test_client().get("/")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Rien n'a été enregistré" in html.unescape(response.get_data(as_text=True))
