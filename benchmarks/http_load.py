@@ -39,6 +39,7 @@ from benchmarks.harness import (  # noqa: E402
     machine,
     percentile,
     python,
+    rq_worker,
     scratch_database,
 )
 
@@ -252,6 +253,7 @@ def throughput(args) -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = gunicorn(env, port, logs / "web.log", threads=args.threads)
+        worker = rq_worker(env, logs / "worker.log") if args.redis else None  # the optimiser
         try:
             organiser = Client(base)
             organiser.submit(
@@ -291,6 +293,8 @@ def throughput(args) -> None:
                 rows.append((name, rate, lat))
         finally:
             server.kill()
+            if worker is not None:
+                worker.kill()
     print(
         f"\nthroughput, 1 gunicorn process x {args.threads} threads, {args.concurrency} "
         f"client threads for {args.seconds} s each, PostgreSQL; {machine()}"
