@@ -258,16 +258,17 @@ def _errors(*codes: int) -> dict:
         415: "The body is not JSON.",
         422: "Invalid parameters or body.",
         429: "Too many requests from this address: wait and retry (see Retry-After).",
+        503: "Every database connection is busy; nothing was done: retry (see Retry-After).",
     }
     return {str(code): _json(ref("Error"), texts[code]) for code in codes}
 
 
 def _operation(summary: str, op_id: str, responses: dict, **extra) -> dict:
-    """An operation; every one may answer 429 (rate limit per client address)."""
+    """An operation; every one may answer 429 (rate limit per address) or 503 (busy)."""
     return {
         "summary": summary,
         "operationId": op_id,
-        "responses": responses | _errors(429),
+        "responses": responses | _errors(429, 503),
         **extra,
     }
 
