@@ -78,10 +78,13 @@ def solve(
     # Keep time for tables, reasons and stats after the last CP-SAT call (~1 s per 5,000
     # requests measured), so that the whole call ends near the limit.
     reserve = min(0.05 * time_limit_s, len(problem.requests) / 5000)
-    ctx = _Context(
-        time.monotonic(), time_limit_s - reserve, workers or os.cpu_count() or 1, seed, on_progress
-    )
     index = build_index(problem)
+    workers = workers or os.cpu_count() or 1
+    if sum(len(a) for a in index.allowed) > _ONE_WORKER_VARS:
+        # Each CP-SAT worker holds its own copy of the search state: at 3,600 participants
+        # (235,000 variables) two workers peaked at 1.75-2.4 GB, one at 1.27 GB.
+        workers = 1
+    ctx = _Context(time.monotonic(), time_limit_s - reserve, workers, seed, on_progress)
     bound = upper_bound_index(index)
     problems = precheck(index)
     if problems:
@@ -370,10 +373,7 @@ class _Run:
         solver = cp_model.CpSolver()
         params = solver.parameters
         params.max_time_in_seconds = max(budget, 0.05)
-        # Each CP-SAT worker holds its own copy of the search state: on the largest models
-        # (3,600 participants) two workers peaked at 1.75-2.4 GB, one at 1.27 GB.
-        one = len(self.v.x) > _ONE_WORKER_VARS
-        params.num_workers = 1 if one else self.workers
+        params.num_workers = self.workers
         params.random_seed = self.seed
         params.log_search_progress = False
         light_presolve(params, len(self.v.x))
