@@ -94,6 +94,19 @@ def python(env: dict, code: str) -> str:
     return done.stdout
 
 
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        listing = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(parent)], capture_output=True, text=True
+        ).stdout.split()
+        children = [int(x) for x in listing]
+        found.extend(children)
+        todo.extend(children)
+    return found
+
+
 class Process:
     """A child process in its own process group (so that a kill takes its children too)."""
 
@@ -109,6 +122,10 @@ class Process:
         )
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
+        # The whole tree: RQ's work horse and the solver leave the process group (setsid).
+        for pid in [*_descendants(self.handle.pid), self.handle.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.handle.pid, sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -119,19 +136,21 @@ class Process:
         return self.handle.poll() is None
 
 
-def gunicorn(env: dict, port: int, log: Path, *, workers: int = 1, threads: int = 64) -> Process:
-    """The production server as documented in docs/deploy.md, then wait until it answers."""
+def gunicorn(env: dict, port: int, log: Path, *, threads: int = 64) -> Process:
+    """The production command of docs/deploy.md (deploy/gunicorn.conf.py), then wait for it."""
     process = Process(
         [
             str(BIN / "gunicorn"),
-            "-w",
-            str(workers),
-            "--threads",
-            str(threads),
+            "-c",
+            "deploy/gunicorn.conf.py",
             "-b",
             f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
+            "--threads",
+            str(threads),
+            "--worker-connections",
+            str(threads + 100),
+            "--access-logfile",
+            "/dev/null",
             "wsgi:app",
         ],
         env,
