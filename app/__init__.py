@@ -74,7 +74,9 @@ def _register_extensions(app: Flask) -> None:
         message_queue=app.config["REDIS_URL"],
         channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         async_mode="threading",
-        cors_allowed_origins=[],
+        # The default: a browser connection must come from this site's own origin (Host, or
+        # X-Forwarded-Host behind the proxy). An empty list would turn the check off.
+        cors_allowed_origins=None,
     )
     from app.models.user import User  # noqa: PLC0415 (models need the bound db)
 
