@@ -77,6 +77,8 @@ def _register_extensions(app: Flask) -> None:
         # The default: a browser connection must come from this site's own origin (Host, or
         # X-Forwarded-Host behind the proxy). An empty list would turn the check off.
         cors_allowed_origins=None,
+        # Clients only send small messages (`watch`): anything bigger closes the connection.
+        max_http_buffer_size=64 * 1024,
     )
     from app.models.user import User  # noqa: PLC0415 (models need the bound db)
 

@@ -13,7 +13,12 @@ reaches every client.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import deque
+
 import sqlalchemy as sa
+from flask import request
 from flask_login import current_user
 from flask_socketio import join_room
 
@@ -45,13 +50,43 @@ def on_connect(auth=None):
     return True
 
 
+# A page sends one `watch` when it loads and one per reconnection: more than this from one
+# connection is a flood, ignored (the connection stays up, nothing is looked up).
+WATCH_LIMIT = 20
+WATCH_WINDOW_S = 10.0
+_watch_lock = threading.Lock()
+_watch_times: dict[str, deque] = {}
+
+
+def _flooding(sid: str) -> bool:
+    now = time.monotonic()
+    with _watch_lock:
+        times = _watch_times.setdefault(sid, deque())
+        while times and now - times[0] > WATCH_WINDOW_S:
+            times.popleft()
+        if len(times) >= WATCH_LIMIT:
+            return True
+        times.append(now)
+        return False
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    with _watch_lock:
+        _watch_times.pop(request.sid, None)
+
+
 @socketio.on("watch")
 def on_watch(data):
     """Follow an event: its public room, and its organisers' room for its organisers."""
     from app.services.registrations import is_organiser
 
+    if _flooding(request.sid):
+        return {"ok": False, "error": "too-many"}
     slug = data.get("event") if isinstance(data, dict) else None
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug)) if slug else None
+    if not isinstance(slug, str) or not 0 < len(slug) <= 120:
+        return {"ok": False}
+    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
     if event is None or event.status.value == "draft":
         return {"ok": False}
     join_room(f"event:{event.id}")
