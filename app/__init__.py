@@ -58,6 +58,9 @@ def _register_extensions(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
+    # Flask-Limiter keeps the first app's key prefix on its shared object; every app (several
+    # in one process: tests, the CLI) uses its own configuration.
+    limiter._key_prefix = app.config.get("RATELIMIT_KEY_PREFIX", "")
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
