@@ -14,7 +14,7 @@ from app.models.base import utcnow
 from app.models.enums import EventFormat, MeetingStatus, ScheduleStatus
 from app.services import ServiceError
 from app.services.registrations import is_organiser
-from app.services.schedules import latest_draft, published_schedule
+from app.services.schedules import copy_meeting, latest_draft, published_schedule
 
 
 def editable_draft(*, event: Event, actor: User) -> Schedule:
@@ -40,22 +40,7 @@ def editable_draft(*, event: Event, actor: User) -> Schedule:
     for m in published.meetings:
         # Meetings held or missed on the day are history: the copy keeps them as they are.
         if m.status in (MeetingStatus.SCHEDULED, MeetingStatus.HELD, MeetingStatus.NO_SHOW):
-            draft.meetings.append(
-                Meeting(
-                    request_id=m.request_id,
-                    registration_a_id=m.registration_a_id,
-                    registration_b_id=m.registration_b_id,
-                    slot_id=m.slot_id,
-                    table_id=m.table_id,
-                    locked=m.locked,
-                    uid=m.uid,
-                    sequence=m.sequence,
-                    status=m.status,
-                    origin=m.origin,
-                    no_show_registration_id=m.no_show_registration_id,
-                    no_show_reported_by_id=m.no_show_reported_by_id,
-                )
-            )
+            draft.meetings.append(copy_meeting(m))
     db.session.add(draft)
     db.session.flush()
     return draft

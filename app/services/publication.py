@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from app.mail import send_email
-from app.models import Meeting, Schedule, User, db
+from app.models import Schedule, User, db
 from app.models.base import utcnow
 from app.models.enums import MeetingStatus, RunStatus, ScheduleStatus
 from app.services import ServiceError
@@ -14,7 +14,7 @@ from app.services.agenda import agenda, previous_version
 from app.services.calendar import Feed, calendar_host, participant_calendar
 from app.services.recommendations import approved_registrations
 from app.services.registrations import is_organiser
-from app.services.schedules import published_schedule
+from app.services.schedules import copy_meeting, published_schedule
 
 
 def publish_schedule(*, schedule: Schedule, actor: User) -> Schedule:
@@ -77,18 +77,10 @@ def _keep_cancelled(schedule: Schedule, previous: Schedule) -> None:
         # A meeting held or missed already happened: it stays as it was, not "cancelled".
         history = old.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW)
         schedule.meetings.append(
-            Meeting(
-                request_id=old.request_id,
-                registration_a_id=old.registration_a_id,
-                registration_b_id=old.registration_b_id,
-                slot_id=old.slot_id,
-                table_id=old.table_id,
-                uid=old.uid,
-                sequence=old.sequence if history else old.sequence + 1,
-                status=old.status if history else MeetingStatus.CANCELLED,
-                origin=old.origin,
-                no_show_registration_id=old.no_show_registration_id,
-                no_show_reported_by_id=old.no_show_reported_by_id,
+            copy_meeting(old, locked=False)
+            if history
+            else copy_meeting(
+                old, locked=False, sequence=old.sequence + 1, status=MeetingStatus.CANCELLED
             )
         )
 

@@ -19,6 +19,27 @@ from app.models.enums import MeetingStatus, RegistrationStatus, RequestStatus, S
 from app.services.requests import request_weight
 from scheduling.index import count_breaks
 
+# What identifies a meeting across versions and what happened to it on the day.
+_COPIED = (
+    "request_id",
+    "registration_a_id",
+    "registration_b_id",
+    "slot_id",
+    "table_id",
+    "locked",
+    "uid",
+    "sequence",
+    "status",
+    "origin",
+    "no_show_registration_id",
+    "no_show_reported_by_id",
+)
+
+
+def copy_meeting(meeting: Meeting, **changes) -> Meeting:
+    """The same meeting for another version (same uid), with `changes` applied."""
+    return Meeting(**{**{name: getattr(meeting, name) for name in _COPIED}, **changes})
+
 
 def published_schedule(event: Event) -> Schedule | None:
     return db.session.scalar(
