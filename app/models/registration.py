@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import TimestampMixin, db, enum_type
@@ -21,6 +23,11 @@ if TYPE_CHECKING:
 def new_token() -> str:
     """An unguessable token for calendar feeds and check-in codes."""
     return secrets.token_urlsafe(24)
+
+
+def token_digest(token: str) -> str:
+    """Hex SHA-256 of a token: what lookups search by (tokens are random: no salt needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 registration_unavailable_slot = sa.Table(
@@ -69,7 +76,9 @@ class Registration(TimestampMixin, db.Model):
     checked_in_at: Mapped[datetime | None]
     # On the day: marked absent (by an organiser, or by a counterpart after a no-show).
     absent_at: Mapped[datetime | None]
+    # Kept in clear (the feed URL is shown to its owner); looked up by its digest only.
     calendar_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    calendar_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, index=True)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
@@ -108,10 +117,43 @@ class Attendee(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254))
     job_title: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     calendar_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    calendar_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, index=True)
     checkin_code: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    checkin_code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, index=True)
     checked_in_at: Mapped[datetime | None]
 
     registration: Mapped[Registration] = relationship(back_populates="attendees")
     user: Mapped[User | None] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("registration_id", "email"),)
+
+
+# Secret tokens and their digests (see `token_digest`). Column defaults are applied by the
+# INSERT itself, after any Python hook, so the tokens are drawn here, before the row is
+# written, and every digest follows its token on insert and on change (regenerated links).
+_SECRETS = {
+    Registration: (("calendar_token", "calendar_token_hash"),),
+    Attendee: (
+        ("calendar_token", "calendar_token_hash"),
+        ("checkin_code", "checkin_code_hash"),
+    ),
+}
+
+
+def _digests_on_insert(mapper, connection, target) -> None:
+    for token_key, hash_key in _SECRETS[type(target)]:
+        if getattr(target, token_key) is None:
+            setattr(target, token_key, new_token())
+        setattr(target, hash_key, token_digest(getattr(target, token_key)))
+
+
+def _digests_on_update(mapper, connection, target) -> None:
+    state = sa.inspect(target)
+    for token_key, hash_key in _SECRETS[type(target)]:
+        if state.attrs[token_key].history.has_changes():
+            setattr(target, hash_key, token_digest(getattr(target, token_key)))
+
+
+for _model in _SECRETS:
+    sa_event.listen(_model, "before_insert", _digests_on_insert)
+    sa_event.listen(_model, "before_update", _digests_on_update)

@@ -8,6 +8,7 @@ event's timezone with a VTIMEZONE, so calendar clients never guess.
 
 from __future__ import annotations
 
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +21,7 @@ from flask_babel import gettext as _
 
 from app.models import Attendee, Event, Meeting, Registration, Schedule, User, db
 from app.models.enums import MeetingStatus
-from app.models.registration import new_token
+from app.models.registration import new_token, token_digest
 from app.services import ServiceError
 from app.services.organisations import require_member
 from app.services.schedules import counterpart, meetings_of, published_schedule, schedule_meetings
@@ -68,13 +69,18 @@ def find_feed(token: str) -> Feed | None:
     """The attendee or registration whose calendar token this is, or None."""
     if not _TOKEN.fullmatch(token or ""):
         return None
-    attendee = db.session.scalar(sa.select(Attendee).where(Attendee.calendar_token == token))
-    if attendee is not None:
+    # Looked up by digest, then confirmed in constant time: neither the database index nor
+    # a string comparison walks the secret itself character by character.
+    digest = token_digest(token)
+    attendee = db.session.scalar(sa.select(Attendee).where(Attendee.calendar_token_hash == digest))
+    if attendee is not None and hmac.compare_digest(attendee.calendar_token, token):
         return Feed(registration=attendee.registration, attendee=attendee)
     registration = db.session.scalar(
-        sa.select(Registration).where(Registration.calendar_token == token)
+        sa.select(Registration).where(Registration.calendar_token_hash == digest)
     )
-    return Feed(registration=registration) if registration is not None else None
+    if registration is not None and hmac.compare_digest(registration.calendar_token, token):
+        return Feed(registration=registration)
+    return None
 
 
 def regenerate_calendar_token(
@@ -86,6 +92,7 @@ def regenerate_calendar_token(
         raise ServiceError("forbidden")
     target = attendee if attendee is not None else registration
     target.calendar_token = new_token()
+    target.calendar_token_hash = token_digest(target.calendar_token)
     db.session.flush()
     return target.calendar_token
 

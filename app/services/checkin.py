@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from app.models import Attendee, Event, Registration, User, db
 from app.models.enums import EventStatus, RegistrationStatus
+from app.models.registration import token_digest
 from app.services import ServiceError
 from app.services.registrations import is_organiser
 from app.templating import to_local
@@ -70,7 +71,13 @@ def find_attendee(event: Event, code: str) -> Attendee:
     code = _clean(code)
     if not code:
         raise CheckinError("empty-code")
-    attendee = db.session.scalar(sa.select(Attendee).where(Attendee.checkin_code == code))
+    attendee = db.session.scalar(
+        sa.select(Attendee).where(Attendee.checkin_code_hash == token_digest(code))
+    )
+    if attendee is not None and not hmac.compare_digest(
+        attendee.checkin_code.encode(), code.encode()
+    ):
+        attendee = None
     if attendee is None and len(code) >= SHORT_CODE:
         matches = db.session.scalars(
             sa.select(Attendee)

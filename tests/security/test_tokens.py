@@ -1,12 +1,15 @@
-"""Secret tokens in URLs and headers: calendar feeds and API tokens.
+"""Secret tokens in URLs and headers: calendar feeds, badge codes and API tokens.
 
-Unguessable (from `secrets`, 192 bits at least), never stored in clear for the API, compared
-without timing leaks where the code compares them, revocable, and a revoked token answers
-exactly like a wrong one (no hint that it once existed).
+Unguessable (from `secrets`, 192 bits at least), never stored in clear for the API, looked up
+by their SHA-256 and confirmed with hmac.compare_digest (no comparison that stops at the first
+differing character), revocable, and a revoked token answers exactly like a wrong one (no hint
+that it once existed).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import inspect
 import re
 import secrets
@@ -14,9 +17,11 @@ import secrets
 import pytest
 import sqlalchemy as sa
 
-from app.models import ApiToken, Attendee, Registration, db
+from app.models import ApiToken, Attendee, Event, Registration, db
 from app.models.registration import new_token
 from app.services import api_tokens
+from app.services.checkin import CheckinError, find_attendee
+from tests.factories import Factory
 from tests.security.world import module_world
 
 URLSAFE = re.compile(r"[A-Za-z0-9_-]+")
@@ -132,3 +137,89 @@ def test_revoked_api_token_answers_like_a_wrong_one(world):
     _same_answer(revoked, _api(world, secrets.token_urlsafe(32)))
     _same_answer(revoked, _api(world, world.api_token[:-1]))  # one character off
     _same_answer(revoked, _api(world, ""))
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _one_char_off(token: str) -> str:
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
+@pytest.fixture
+def compared(monkeypatch) -> list[tuple]:
+    """The arguments of every hmac.compare_digest call during the test."""
+    calls: list[tuple] = []
+    original = hmac.compare_digest
+
+    def recording(a, b):
+        calls.append((a, b))
+        return original(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", recording)
+    return calls
+
+
+def test_new_registrations_and_attendees_store_the_digests_of_their_tokens(world):
+    with world.app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.slug == world.values["slug"]))
+        registration = Factory(db.session).registration(event=event)
+        attendee = Attendee(registration=registration, name="Bea", email="bea@example.fr")
+        db.session.add(attendee)
+        db.session.commit()
+        registrations = db.session.scalars(sa.select(Registration)).all()
+        attendees = db.session.scalars(sa.select(Attendee)).all()
+        assert registration in registrations and attendee in attendees
+        assert len(attendees) >= 2
+        for row in registrations:
+            assert row.calendar_token_hash == _sha256(row.calendar_token)
+        for row in attendees:
+            assert row.calendar_token_hash == _sha256(row.calendar_token)
+            assert row.checkin_code_hash == _sha256(row.checkin_code)
+
+
+def test_feed_lookup_confirms_the_token_in_constant_time(world, compared):
+    client = world.client("anonymous")
+    with world.app.app_context():
+        attendee = db.session.get(Attendee, world.values["attendee_id"])
+        token = attendee.calendar_token
+    assert client.get(f"/calendrier/{token}.ics").status_code == 200
+    assert (token, token) in compared
+    assert client.get(f"/calendrier/{_one_char_off(token)}.ics").status_code == 404
+
+
+def test_regenerated_attendee_link_replaces_the_old_one_and_its_digest(world):
+    client = world.client("anonymous")
+    with world.app.app_context():
+        old = db.session.get(Attendee, world.values["attendee_id"]).calendar_token
+    assert client.get(f"/calendrier/{old}.ics").status_code == 200
+    response = world.client("participant").post(
+        f"/calendrier/inscriptions/{world.values['reg_id']}/nouveau-lien",
+        data={"attendee": world.values["attendee_id"]},
+    )
+    assert response.status_code == 302
+    with world.app.app_context():
+        attendee = db.session.get(Attendee, world.values["attendee_id"])
+        fresh, digest = attendee.calendar_token, attendee.calendar_token_hash
+    assert fresh != old and digest == _sha256(fresh)
+    assert client.get(f"/calendrier/{old}.ics").status_code == 404
+    assert client.get(f"/calendrier/{fresh}.ics").status_code == 200
+
+
+def test_badge_code_is_found_by_digest_and_confirmed_in_constant_time(world, compared):
+    with world.app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.slug == world.values["slug"]))
+        code = db.session.get(Attendee, world.values["attendee_id"]).checkin_code
+        assert find_attendee(event, code).id == world.values["attendee_id"]
+        assert (code.encode(), code.encode()) in compared
+        # One character off, at the end (past the typed short code): unknown, not found.
+        with pytest.raises(CheckinError, match="unknown-code"):
+            find_attendee(event, _one_char_off(code))
+
+
+def test_feed_and_badge_lookups_do_not_compare_the_secret_in_sql():
+    from app.services import calendar, checkin
+
+    for source in (inspect.getsource(calendar.find_feed), inspect.getsource(checkin)):
+        assert "calendar_token ==" not in source and "checkin_code ==" not in source

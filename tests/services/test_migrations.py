@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -69,3 +71,56 @@ def test_name_key_migration_backfills_existing_organisations(empty_database):
             keys = conn.execute(sa.text("SELECT name_key FROM organisation ORDER BY id")).scalars()
             assert list(keys) == ["forges de venissieux", "forges de venissieux #2"]
         db.engine.dispose()
+
+
+def test_token_digest_migration_backfills_existing_registrations_and_attendees(empty_database):
+    """Feed links and badges issued before the digests existed keep working after upgrade."""
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade(revision="7e552aa889ed")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO organisation (id, kind, name, name_key, languages, description,"
+                    " needs_text, offer_text) VALUES (1, 'company', 'Forges', 'forges', '[]',"
+                    " '', '', '')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO event (id, slug, title, status, starts_on, ends_on, format,"
+                    " approval_mode, request_weights) VALUES (1, 'rdv', 'RDV', 'published',"
+                    " '2026-12-01', '2026-12-01', 'free_tables', 'auto', '{}')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO registration (id, event_id, organisation_id, role, status,"
+                    " calendar_token) VALUES (1, 1, 1, 'seeker', 'approved', 'reg-token')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO attendee (id, registration_id, name, email, calendar_token,"
+                    " checkin_code) VALUES (1, 1, 'Ana', 'ana@example.fr', 'att-token', 'badge'),"
+                    " (2, 1, 'Bo', 'bo@example.fr', 'att-token-2', 'badge-2')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            registration = conn.execute(
+                sa.text("SELECT calendar_token_hash FROM registration")
+            ).scalar_one()
+            attendees = conn.execute(
+                sa.text("SELECT calendar_token_hash, checkin_code_hash FROM attendee ORDER BY id")
+            ).all()
+        db.engine.dispose()
+    assert registration == _sha256("reg-token")
+    assert [tuple(row) for row in attendees] == [
+        (_sha256("att-token"), _sha256("badge")),
+        (_sha256("att-token-2"), _sha256("badge-2")),
+    ]
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
