@@ -1,4 +1,5 @@
-"""Flask CLI commands: `flask taxonomy`, `flask demo`."""
+"""Flask CLI commands: `flask taxonomy`, `flask demo`, `flask send-digests`, `flask worker`,
+`flask resend-publication-mails`."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(digest_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(resend_mails_command)
 
 
 @click.command("taxonomy")
@@ -62,14 +64,27 @@ def worker_command(burst: bool) -> None:
     from redis import Redis
     from rq import Queue, Worker
 
-    from app.jobs import MAIL_QUEUE, QUEUE_NAME
+    from app.jobs import MAIL_QUEUE, QUEUE_NAME, resend_pending_publication_mails
 
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException(
             "REDIS_URL is not set: without Redis, optimiser runs execute in the web process"
         )
+    # A worker often starts after a crash or a deployment: publication e-mails whose job was
+    # lost meanwhile are queued again first.
+    resend_pending_publication_mails()
+    db.session.remove()
     connection = Redis.from_url(url)
     # Publication e-mails first: a long optimiser run must not hold them back.
     queues = [Queue(name, connection=connection) for name in (MAIL_QUEUE, QUEUE_NAME)]
     Worker(queues, connection=connection).work(burst=burst)
+
+
+@click.command("resend-publication-mails")
+def resend_mails_command() -> None:
+    """Send again publication e-mails whose job was lost (run every few minutes from cron)."""
+    from app.jobs import resend_pending_publication_mails
+
+    resent = resend_pending_publication_mails()
+    click.echo(f"{len(resent)} publication(s) with pending e-mails sent or queued again.")

@@ -138,6 +138,10 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict:
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance_path / "uploads"),
         "SOLVER_TIME_LIMIT_S": _int(env, "SOLVER_TIME_LIMIT_S", 60),
         "SOLVER_WORKERS": _int(env, "SOLVER_WORKERS", 0),
+        # Publication e-mails still pending this long after the publication (or the last
+        # retry) are sent again: their job was lost (app/jobs.py). Longer than RQ takes to
+        # notice a killed worker (about 90 s).
+        "PUBLICATION_MAIL_RETRY_S": _int(env, "PUBLICATION_MAIL_RETRY_S", 120),
         # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host
         # are trusted: the client's address (rate limits) and https links depend on them.
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),

@@ -13,6 +13,7 @@ import multiprocessing
 import queue as queue_module
 import threading
 import time
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, has_request_context, request
 
@@ -187,30 +188,164 @@ def _solve_in_child(
 # Publication e-mails: one per attendee, each with its .ics. For thousands of participants
 # this takes minutes, so with REDIS_URL a worker sends them (the organiser's request returns at
 # once, and the web process keeps its CPU for the websockets); without Redis (small, embedded
-# installs) they are sent in the request as before.
+# installs) they are sent in the request as before. Delivery is at least once (see
+# app/services/publication.py): a publication whose e-mails are still pending
+# PUBLICATION_MAIL_RETRY_S after its publication (or its last retry) is sent again by
+# `resend_pending_publication_mails`, from the planning page, at `flask worker` start-up and
+# from `flask resend-publication-mails` (cron).
 MAIL_QUEUE = "mail"
+MAIL_JOB_TIMEOUT_S = 3600
+
+_sending_lock = threading.Lock()
+_sending_here: set[int] = set()  # schedules whose e-mails this process is sending (no Redis)
+
+
+def publication_mail_job_id(schedule_id: int) -> str:
+    """One RQ job id per publication: a live job is never queued twice."""
+    return f"publication-mail-{schedule_id}"
 
 
 def send_publication_emails_later(schedule: Schedule) -> int | None:
     """Queue the publication e-mails (None) with REDIS_URL; else send them now (how many)."""
-    from app.services.publication import send_publication_emails
-
     app = current_app._get_current_object()
     if not app.config.get("REDIS_URL"):
-        return send_publication_emails(schedule=schedule, server_name=app.config["SERVER_NAME"])
-    from redis import Redis
-    from rq import Queue
-
+        return _send_here(schedule.id, server_name=app.config["SERVER_NAME"])
     # Links in the e-mails point to the site the organiser used (unless SERVER_NAME is set).
-    base_url = request.host_url if has_request_context() else None
-    Queue(MAIL_QUEUE, connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
-        "app.jobs.publication_emails_in_worker", schedule.id, base_url, job_timeout=3600
-    )
+    _queue_mail_job(schedule.id, request.host_url if has_request_context() else None)
     return None
 
 
+def _send_here(schedule_id: int, *, server_name: str | None) -> int:
+    """Send a publication's e-mails in this process and commit the cleared mark."""
+    from app.services.publication import send_publication_emails
+
+    with _sending_lock:
+        if schedule_id in _sending_here:
+            return 0  # already being sent by another thread of this process
+        _sending_here.add(schedule_id)
+    try:
+        schedule = db.session.get(Schedule, schedule_id)
+        if schedule is None:
+            return 0
+        sent = send_publication_emails(schedule=schedule, server_name=server_name)
+        db.session.commit()
+        return sent
+    finally:
+        with _sending_lock:
+            _sending_here.discard(schedule_id)
+
+
+def _mail_queue():
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(MAIL_QUEUE, connection=Redis.from_url(current_app.config["REDIS_URL"]))
+
+
+def _live_mail_job(queue, schedule_id: int):
+    """The publication's RQ job if it is waiting or running; an ended one is deleted."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    try:
+        job = Job.fetch(publication_mail_job_id(schedule_id), connection=queue.connection)
+    except NoSuchJobError:
+        return None
+    # A job whose worker was killed stays "started" until RQ notices (its heartbeat expires,
+    # about 90 s); this moves such jobs to "failed".
+    queue.started_job_registry.cleanup()
+    if job.get_status(refresh=True) in (
+        JobStatus.QUEUED,
+        JobStatus.STARTED,
+        JobStatus.DEFERRED,
+        JobStatus.SCHEDULED,
+    ):
+        return job
+    job.delete()  # finished, failed or stopped: its id is free for a new job
+    return None
+
+
+def _queue_mail_job(schedule_id: int, base_url: str | None) -> bool:
+    """Queue the publication's mail job unless a live one exists; True if queued."""
+    from rq.exceptions import DuplicateJobError
+
+    queue = _mail_queue()
+    if _live_mail_job(queue, schedule_id) is not None:
+        return False
+    try:
+        queue.enqueue(
+            "app.jobs.publication_emails_in_worker",
+            schedule_id,
+            base_url,
+            job_id=publication_mail_job_id(schedule_id),
+            unique=True,  # atomic: another process queuing the same id at once gets an error
+            job_timeout=MAIL_JOB_TIMEOUT_S,
+        )
+    except DuplicateJobError:
+        return False
+    return True
+
+
+def resend_pending_publication_mails(
+    *, event_id: int | None = None, now: datetime | None = None
+) -> list[int]:
+    """Send again the e-mails of publications still pending after PUBLICATION_MAIL_RETRY_S.
+
+    Their job was lost (the process was killed between the publication and the job, or
+    during it). With REDIS_URL the job is queued again under its fixed id, unless it is still
+    waiting or running; without Redis the e-mails are sent here, unless this process is
+    sending them. Links need a request or SERVER_NAME: without either (cron, worker start-up
+    on a site without SERVER_NAME) nothing is sent, and the planning page will do it.
+    Returns the ids of the schedules whose e-mails were sent or queued again (committed).
+    """
+    from app.services.publication import claim_pending_mails, pending_publication_mails
+
+    app = current_app._get_current_object()
+    now = now or utcnow()
+    retry_after = timedelta(seconds=app.config["PUBLICATION_MAIL_RETRY_S"])
+    pending = pending_publication_mails(before=now - retry_after, event_id=event_id)
+    if not pending:
+        return []
+    base_url = request.host_url if has_request_context() else None
+    if base_url is None and not app.config["SERVER_NAME"]:
+        log.warning(
+            "publication e-mails pending for schedules %s: set SERVER_NAME to resend them "
+            "from here (the planning page resends them meanwhile)",
+            [s.id for s in pending],
+        )
+        return []
+    queue = _mail_queue() if app.config.get("REDIS_URL") else None
+    done = []
+    for schedule in pending:
+        if queue is not None and _live_mail_job(queue, schedule.id) is not None:
+            continue
+        if queue is None and _sending_here_now(schedule.id):
+            continue
+        claimed = claim_pending_mails(schedule, now=now)
+        db.session.commit()
+        if not claimed:
+            continue  # another sweeper took it, or its e-mails were sent meanwhile
+        log.warning("publication of schedule %s: e-mails pending, sending again", schedule.id)
+        try:
+            if queue is not None:
+                _queue_mail_job(schedule.id, base_url)
+            else:
+                _send_here(schedule.id, server_name=app.config["SERVER_NAME"])
+        except Exception:  # noqa: BLE001 - the mark stays: the next sweep after the delay retries
+            log.exception("publication of schedule %s: e-mails not sent", schedule.id)
+            db.session.rollback()
+            continue
+        done.append(schedule.id)
+    return done
+
+
+def _sending_here_now(schedule_id: int) -> bool:
+    with _sending_lock:
+        return schedule_id in _sending_here
+
+
 def publication_emails_in_worker(schedule_id: int, base_url: str | None) -> int:
-    """RQ job: send the e-mails of a publication."""
+    """RQ job: send the e-mails of a publication and clear its pending mark."""
     from app import create_app
     from app.services.publication import send_publication_emails
 
@@ -221,6 +356,7 @@ def publication_emails_in_worker(schedule_id: int, base_url: str | None) -> int:
         sent = 0
         if schedule is not None:
             sent = send_publication_emails(schedule=schedule, server_name=app.config["SERVER_NAME"])
+            db.session.commit()
         db.session.remove()
     log.info("publication of schedule %s: %s e-mail(s) sent", schedule_id, sent)
     return sent

@@ -82,6 +82,10 @@ class Schedule(TimestampMixin, db.Model):
     published_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
+    # The publication's e-mails are not all sent yet: set in the publication's own transaction
+    # (and again each time they are re-queued), cleared once they have all gone out. A sweeper
+    # re-sends those a killed process lost (app/services/publication.py: at least once).
+    mail_pending_since: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship()
     run: Mapped[ScheduleRun | None] = relationship()

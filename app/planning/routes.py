@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 import scheduling
 from app import realtime
 from app.forms import ConfirmForm
-from app.jobs import enqueue_run, send_publication_emails_later
+from app.jobs import enqueue_run, resend_pending_publication_mails, send_publication_emails_later
 from app.models import (
     Event,
     Meeting,
@@ -108,6 +108,7 @@ def _runs(event: Event) -> list[ScheduleRun]:
 def index(slug: str):
     event = organised_event_or_403(slug)
     reap_dead_runs(event.id)  # a run whose worker was killed shows as failed, not stuck
+    resend_pending_publication_mails(event_id=event.id)  # e-mails a killed process lost
     return _review_page(event, swap_first=request.args.get("echanger", type=int))
 
 

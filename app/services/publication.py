@@ -1,6 +1,15 @@
-"""Publication of a draft (safe when two organisers publish at once) and the e-mails after it."""
+"""Publication of a draft (safe when two organisers publish at once) and the e-mails after it.
+
+The e-mails are delivered at least once: the publication's own transaction sets
+`Schedule.mail_pending_since`, and `send_publication_emails` clears it once every e-mail has
+gone out. A process killed in between leaves the mark, and `app.jobs` sends them again later
+(`resend_pending_publication_mails`); a process killed in the middle of the sending makes some
+attendees get the e-mail twice, never none.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import url_for
@@ -45,7 +54,7 @@ def publish_schedule(*, schedule: Schedule, actor: User) -> Schedule:
             Schedule.status == ScheduleStatus.DRAFT,
             Schedule.published_at.is_(None),
         )
-        .values(published_at=now, published_by_id=actor.id)
+        .values(published_at=now, published_by_id=actor.id, mail_pending_since=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.expire_all()  # what other transactions committed meanwhile is read afresh
@@ -88,7 +97,8 @@ def _keep_cancelled(schedule: Schedule, previous: Schedule) -> None:
 def send_publication_emails(*, schedule: Schedule, server_name: str | None) -> int:
     """E-mail every attendee on a first publication, then only those whose meetings changed.
 
-    Call after the commit; returns how many e-mails were sent.
+    Call after the commit; returns how many e-mails were sent. Once all are sent, the
+    publication's pending-mail mark is cleared (flushed: the caller commits).
     """
     event = schedule.event
     first = previous_version(schedule) is None
@@ -114,4 +124,33 @@ def send_publication_emails(*, schedule: Schedule, server_name: str | None) -> i
                 items=shown,
             )
             sent += 1
+    schedule.mail_pending_since = None
+    db.session.flush()
     return sent
+
+
+def pending_publication_mails(*, before: datetime, event_id: int | None = None) -> list[Schedule]:
+    """Publications whose e-mails were marked pending before `before` and are not sent yet."""
+    query = sa.select(Schedule).where(Schedule.mail_pending_since < before)
+    if event_id is not None:
+        query = query.where(Schedule.event_id == event_id)
+    return list(db.session.scalars(query.order_by(Schedule.id)))
+
+
+def claim_pending_mails(schedule: Schedule, *, now: datetime) -> bool:
+    """Take a pending publication's e-mails for sending again (its mark moves to `now`).
+
+    A conditional UPDATE: of two sweepers that saw the same mark, one gets it; a publication
+    whose e-mails were sent meanwhile is not taken. Flushed: the caller commits.
+    """
+    seen = schedule.mail_pending_since
+    if seen is None:
+        return False
+    claimed = db.session.execute(
+        sa.update(Schedule)
+        .where(Schedule.id == schedule.id, Schedule.mail_pending_since == seen)
+        .values(mail_pending_since=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(schedule, attribute_names=["mail_pending_since"])
+    return claimed == 1
