@@ -243,7 +243,7 @@ def _mail_queue():
 
 
 def _live_mail_job(queue, schedule_id: int):
-    """The publication's RQ job if it is waiting or running; an ended one is deleted."""
+    """The publication's RQ job if it is waiting or running; a lost or ended one is deleted."""
     from rq.exceptions import NoSuchJobError
     from rq.job import Job, JobStatus
 
@@ -254,22 +254,26 @@ def _live_mail_job(queue, schedule_id: int):
     # A job whose worker was killed stays "started" until RQ notices (its heartbeat expires,
     # about 90 s); this moves such jobs to "failed".
     queue.started_job_registry.cleanup()
-    if job.get_status(refresh=True) in (
-        JobStatus.QUEUED,
-        JobStatus.STARTED,
-        JobStatus.DEFERRED,
-        JobStatus.SCHEDULED,
-    ):
+    status = job.get_status(refresh=True)
+    if status is JobStatus.QUEUED:
+        # A worker that takes jobs from several queues pops the id off the queue before it
+        # marks the job started: killed in between, it leaves a "queued" job in no queue.
+        if (
+            queue.get_job_position(job.id) is not None
+            or job.id in queue.intermediate_queue.get_job_ids()
+        ):
+            return job
+    elif status in (JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
         return job
-    job.delete()  # finished, failed or stopped: its id is free for a new job
+    job.delete()  # finished, failed, stopped or lost: its id is free for a new job
     return None
 
 
-def _queue_mail_job(schedule_id: int, base_url: str | None) -> bool:
+def _queue_mail_job(schedule_id: int, base_url: str | None, queue=None) -> bool:
     """Queue the publication's mail job unless a live one exists; True if queued."""
     from rq.exceptions import DuplicateJobError
 
-    queue = _mail_queue()
+    queue = queue or _mail_queue()
     if _live_mail_job(queue, schedule_id) is not None:
         return False
     try:
@@ -328,7 +332,7 @@ def resend_pending_publication_mails(
         log.warning("publication of schedule %s: e-mails pending, sending again", schedule.id)
         try:
             if queue is not None:
-                _queue_mail_job(schedule.id, base_url)
+                _queue_mail_job(schedule.id, base_url, queue)
             else:
                 _send_here(schedule.id, server_name=app.config["SERVER_NAME"])
         except Exception:  # noqa: BLE001 - the mark stays: the next sweep after the delay retries

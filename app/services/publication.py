@@ -9,6 +9,8 @@ attendees get the e-mail twice, never none.
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -24,6 +26,8 @@ from app.services.calendar import Feed, calendar_host, participant_calendar
 from app.services.recommendations import approved_registrations
 from app.services.registrations import is_organiser
 from app.services.schedules import copy_meeting, published_schedule
+
+log = logging.getLogger(__name__)
 
 
 def publish_schedule(*, schedule: Schedule, actor: User) -> Schedule:
@@ -113,16 +117,22 @@ def send_publication_emails(*, schedule: Schedule, server_name: str | None) -> i
         for attendee in registration.attendees:
             feed = Feed(registration=registration, attendee=attendee)
             ics = participant_calendar(feed=feed, now=now, host=host, agenda_url=agenda_url)
-            send_email(
-                to=attendee.email,
-                template="schedule_published" if first else "agenda_changed",
-                locale=feed.locale,
-                attachments=(("agenda.ics", "text/calendar", ics.to_ical()),),
-                event=event,
-                attendee=attendee,
-                agenda_url=agenda_url,
-                items=shown,
-            )
+            try:
+                send_email(
+                    to=attendee.email,
+                    template="schedule_published" if first else "agenda_changed",
+                    locale=feed.locale,
+                    attachments=(("agenda.ics", "text/calendar", ics.to_ical()),),
+                    event=event,
+                    attendee=attendee,
+                    agenda_url=agenda_url,
+                    items=shown,
+                )
+            except smtplib.SMTPRecipientsRefused:
+                # Refused now, refused on every retry: failing the whole sending for it would
+                # make each retry (at least once) e-mail everyone before it again.
+                log.warning("publication e-mail refused by the SMTP server for %s", attendee.email)
+                continue
             sent += 1
     schedule.mail_pending_since = None
     db.session.flush()

@@ -8,6 +8,7 @@ never before, and never queues a second RQ job while one is waiting or running.
 from __future__ import annotations
 
 import os
+import smtplib
 import subprocess
 import sys
 import uuid
@@ -18,6 +19,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
+from app import mail as app_mail
 from app.jobs import (
     MAIL_QUEUE,
     publication_mail_job_id,
@@ -95,6 +97,41 @@ def test_sending_the_emails_clears_the_mark(db_app):
     with db_app.test_request_context():
         assert send_publication_emails_later(schedule) == 3
     assert _recipients(db_app) == ATTENDEES
+    assert _stored(schedule.id)[1] is None
+
+
+class RefusingSMTP:
+    """An SMTP server that refuses one address (and records what it accepts)."""
+
+    accepted: list[str] = []
+
+    def __init__(self, host, port, timeout):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def starttls(self, context):
+        pass
+
+    def send_message(self, message):
+        if message["To"] == ATTENDEES[1]:
+            raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"No such user")})
+        self.accepted.append(message["To"])
+
+
+def test_an_address_the_smtp_server_refuses_does_not_keep_the_emails_pending(db_app, monkeypatch):
+    """Otherwise every retry would e-mail the attendees before it again, for ever."""
+    monkeypatch.setattr(app_mail.smtplib, "SMTP", RefusingSMTP)
+    monkeypatch.setattr(RefusingSMTP, "accepted", [])
+    db_app.config["MAIL_SERVER"] = "smtp.example.fr"
+    schedule = _publish(_draft())
+    with db_app.test_request_context():
+        assert send_publication_emails_later(schedule) == 2
+    assert sorted(RefusingSMTP.accepted) == [ATTENDEES[0], ATTENDEES[2]]
     assert _stored(schedule.id)[1] is None
 
 
@@ -196,6 +233,13 @@ def test_rq_sweeper_never_queues_a_live_job_twice_and_a_worker_sends_lost_emails
             assert resend_pending_publication_mails(now=later) == [schedule.id]
             assert queue.job_ids == [job_id]
             assert resend_pending_publication_mails(now=later + timedelta(minutes=5)) == []
+            assert queue.job_ids == [job_id]
+            # A worker listening on several queues popped it and was killed before starting
+            # it: the job still says "queued" but is in no queue any more. Queued again.
+            assert queue.connection.lpop(queue.key).decode() == job_id
+            assert Job.fetch(job_id, connection=queue.connection).get_status().value == "queued"
+            later += timedelta(minutes=10)
+            assert resend_pending_publication_mails(now=later) == [schedule.id]
             assert queue.job_ids == [job_id]
         worker = subprocess.run(
             [sys.executable, "-m", "flask", "worker", "--burst"],
