@@ -38,7 +38,7 @@ _SAT_SUBSOLVERS = ["no_lp", "quick_restart_no_lp", "default_lp", "quick_restart"
 # `refute` run pairs it with a full-LP worker, which refutes bounds (tic-13crafc "<= 3 breaks":
 # refuted in 1.8 s instead of no answer in 30 s).
 _SMALL_SUBSOLVERS = ["no_lp", "max_lp", "quick_restart_no_lp", "default_lp", "pseudo_costs"]
-_REFUTE_SHARE, _REFUTE_S = 0.25, 4.0  # the quick full-LP run before each small probe
+_REFUTE_SHARE, _REFUTE_S = 0.25, 3.0  # the quick full-LP run before each small probe
 _SHARES = {"weight": 4.0, "coverage": 1.0, "min_count": 1.0, "breaks": 4.0, "stability": 4.0}
 
 
