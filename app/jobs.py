@@ -265,8 +265,20 @@ def _live_mail_job(queue, schedule_id: int):
             return job
     elif status in (JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
         return job
-    job.delete()  # finished, failed, stopped or lost: its id is free for a new job
+    _forget_job(queue, job)  # finished, failed, stopped or lost: its id is free for a new job
     return None
+
+
+def _forget_job(queue, job) -> None:
+    try:
+        job.delete()
+    except ValueError:
+        # RQ 3.0: the execution record of a killed worker's job expires before its registry
+        # entry, and Job.delete() then fails on the missing record: remove the keys directly.
+        with queue.connection.pipeline() as pipeline:
+            queue.failed_job_registry.remove(job.id, pipeline=pipeline)
+            pipeline.delete(job.key, job.execution_registry.key)
+            pipeline.execute()
 
 
 def _queue_mail_job(schedule_id: int, base_url: str | None, queue=None) -> bool:
@@ -302,7 +314,7 @@ def resend_pending_publication_mails(
     on a site without SERVER_NAME) nothing is sent, and the planning page will do it.
     Returns the ids of the schedules whose e-mails were sent or queued again (committed).
     """
-    from app.services.publication import claim_pending_mails, pending_publication_mails
+    from app.services.publication import pending_publication_mails
 
     app = current_app._get_current_object()
     now = now or utcnow()
@@ -320,32 +332,37 @@ def resend_pending_publication_mails(
         return []
     queue = _mail_queue() if app.config.get("REDIS_URL") else None
     done = []
-    for schedule in pending:
-        if queue is not None and _live_mail_job(queue, schedule.id) is not None:
-            continue
-        if queue is None and _sending_here_now(schedule.id):
-            continue
-        claimed = claim_pending_mails(schedule, now=now)
-        db.session.commit()
-        if not claimed:
-            continue  # another sweeper took it, or its e-mails were sent meanwhile
-        log.warning("publication of schedule %s: e-mails pending, sending again", schedule.id)
+    for schedule_id in [s.id for s in pending]:
         try:
-            if queue is not None:
-                _queue_mail_job(schedule.id, base_url, queue)
-            else:
-                _send_here(schedule.id, server_name=app.config["SERVER_NAME"])
-        except Exception:  # noqa: BLE001 - the mark stays: the next sweep after the delay retries
-            log.exception("publication of schedule %s: e-mails not sent", schedule.id)
+            if _resend(schedule_id, queue=queue, base_url=base_url, now=now):
+                done.append(schedule_id)
+        except Exception:  # noqa: BLE001 - the mark stays: a later sweep retries; the page works
+            log.exception("publication of schedule %s: e-mails not sent again", schedule_id)
             db.session.rollback()
-            continue
-        done.append(schedule.id)
     return done
 
 
-def _sending_here_now(schedule_id: int) -> bool:
-    with _sending_lock:
-        return schedule_id in _sending_here
+def _resend(schedule_id: int, *, queue, base_url: str | None, now: datetime) -> bool:
+    """Claim a pending publication's e-mails and queue or send them; False if left alone."""
+    from app.services.publication import claim_pending_mails
+
+    if queue is not None and _live_mail_job(queue, schedule_id) is not None:
+        return False
+    if queue is None:
+        with _sending_lock:
+            if schedule_id in _sending_here:
+                return False
+    schedule = db.session.get(Schedule, schedule_id)
+    claimed = schedule is not None and claim_pending_mails(schedule, now=now)
+    db.session.commit()
+    if not claimed:
+        return False  # another sweeper took it, or its e-mails were sent meanwhile
+    log.warning("publication of schedule %s: e-mails pending, sending again", schedule_id)
+    if queue is not None:
+        _queue_mail_job(schedule_id, base_url, queue)
+    else:
+        _send_here(schedule_id, server_name=current_app.config["SERVER_NAME"])
+    return True
 
 
 def publication_emails_in_worker(schedule_id: int, base_url: str | None) -> int:

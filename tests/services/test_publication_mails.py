@@ -193,6 +193,21 @@ def test_cron_command_resends_with_server_name_and_waits_without(db_app):
     assert _stored(schedule_id)[1] is None
 
 
+def _start_as_a_worker_would(queue, job_id: str):
+    """What an RQ worker does when it takes a job, up to running it; returns its execution."""
+    from rq import Worker
+    from rq.job import Job
+
+    worker = Worker([queue], connection=queue.connection)
+    assert queue.connection.lpop(queue.key).decode() == job_id
+    job = Job.fetch(job_id, connection=queue.connection)
+    execution = worker.prepare_execution(job)
+    worker.prepare_job_execution(job)
+    assert job.get_status(refresh=True).value == "started"
+    queue.connection.delete(worker.key)
+    return execution
+
+
 @pytest.fixture
 def rq_app(database_url):
     url = os.environ.get("TEST_REDIS_URL")
@@ -239,6 +254,17 @@ def test_rq_sweeper_never_queues_a_live_job_twice_and_a_worker_sends_lost_emails
             assert queue.connection.lpop(queue.key).decode() == job_id
             assert Job.fetch(job_id, connection=queue.connection).get_status().value == "queued"
             later += timedelta(minutes=10)
+            assert resend_pending_publication_mails(now=later) == [schedule.id]
+            assert queue.job_ids == [job_id]
+            # A worker starts it: left alone while it runs...
+            execution = _start_as_a_worker_would(queue, job_id)
+            later += timedelta(minutes=10)
+            assert resend_pending_publication_mails(now=later) == []
+            # ... and the worker is killed. 90 s later its heartbeat has expired, and the record
+            # of its execution too (RQ then fails the job; Job.delete() fails on the missing
+            # record): queued again.
+            queue.connection.delete(execution.key)
+            queue.connection.zadd(queue.started_job_registry.key, {execution.composite_key: 1})
             assert resend_pending_publication_mails(now=later) == [schedule.id]
             assert queue.job_ids == [job_id]
         worker = subprocess.run(
