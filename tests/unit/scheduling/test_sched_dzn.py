@@ -92,3 +92,14 @@ def test_dzn_unknown_participant_is_a_problem_error():
 def test_dzn_unsupported_value_is_a_problem_error():
     with pytest.raises(ProblemError, match="nBusiness: unsupported value"):
         problem_from_dzn("nBusiness = x;")
+
+
+@needs_data
+def test_dzn_jair_precedence_variant_reported_unsatisfiable_is_infeasible():
+    # The paper reports forum-13.prec25 unsatisfiable; the break probes never prove it (no
+    # answer in 51 s), the timetable check without break variables does at once.
+    problem = _load("jair2022/noves/forum-13.prec25.dzn")
+    solution = solve(problem, time_limit_s=20, workers=2, seed=0)
+    assert solution.status == "infeasible"
+    assert solution.meetings == ()
+    assert any("cannot all be scheduled together" in note for note in solution.diagnostics)
