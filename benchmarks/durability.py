@@ -3,8 +3,11 @@
   run          the optimiser runs in an RQ worker (REDIS_URL set); SIGKILL the worker (with its
                solver process) and the web process while the run is solving; restart both.
   run-thread   no Redis: the optimiser runs in a thread of the web process; SIGKILL it.
-  publication  SIGKILL the web process at increasing delays after an organiser clicks
-               "publish" (the publication writes the new version and sends the e-mails).
+  publication  SIGKILL the web process (and the worker) at increasing delays after an organiser
+               clicks "publish" (the publication writes the new version and queues the
+               e-mails); after the restart, wait until the publication's e-mails are no longer
+               pending, opening the planning page every 10 s as an organiser would (that page
+               sends again e-mails pending for PUBLICATION_MAIL_RETRY_S: --mail-retry).
 
 After each restart the database must hold no half-written draft or version: the killed run is
 marked failed (and says why) or completed, at most one version is published and it has all its
@@ -19,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import email
+import email.policy
 import json
 import signal
 import sys
@@ -49,7 +54,8 @@ ORGANISER = {"email": "organisatrice@demo.rdv-ia.fr", "password": "demo-rdv-ia-2
 STATE = """
 import json
 import sqlalchemy as sa
-from app.models import Event, Meeting, Schedule, ScheduleRun, db
+from app.models import Attendee, Event, Meeting, Registration, Schedule, ScheduleRun, db
+from app.models.enums import RegistrationStatus
 event = db.session.scalars(sa.select(Event)).first()
 runs = db.session.scalars(sa.select(ScheduleRun).where(ScheduleRun.event_id == event.id)
                           .order_by(ScheduleRun.id)).all()
@@ -66,6 +72,11 @@ print(json.dumps({
                    "run_id": s.run_id, "meetings": count(s),
                    "expected": s.stats.get("meetings_total", s.stats.get("meetings"))}
                   for s in schedules],
+    "mail_pending": [s.id for s in schedules if s.mail_pending_since is not None],
+    "attendees": db.session.scalar(
+        sa.select(sa.func.count()).select_from(Attendee).join(Attendee.registration)
+        .where(Registration.event_id == event.id,
+               Registration.status == RegistrationStatus.APPROVED)),
 }))
 """
 
@@ -73,8 +84,8 @@ print(json.dumps({
 class Site:
     """The web process (and the worker, with Redis) on a demo database, restartable."""
 
-    def __init__(self, url: str, redis_url: str | None, logs: Path):
-        self.env = app_env(url, redis_url=redis_url, outbox=str(logs / "outbox"))
+    def __init__(self, url: str, redis_url: str | None, logs: Path, **extra: str):
+        self.env = app_env(url, redis_url=redis_url, outbox=str(logs / "outbox"), **extra)
         self.logs = logs
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -211,8 +222,9 @@ def kill_run(args, *, with_redis: bool) -> None:
 def kill_publication(args) -> None:
     logs = Path(tempfile.mkdtemp(prefix="rdvia-durability-"))
     rows, problems = [], []
+    extra = {"PUBLICATION_MAIL_RETRY_S": str(args.mail_retry)} if args.mail_retry else {}
     with scratch_database() as url:
-        site = Site(url, args.redis, logs)
+        site = Site(url, args.redis, logs, **extra)
         site.start()
         try:
             organiser = site.organiser()
@@ -224,8 +236,14 @@ def kill_publication(args) -> None:
                 delay = 0.05 * (2 ** (k % 6))  # 50 ms .. 1.6 s after the click
                 state = site.state()
                 draft = [s for s in state["schedules"] if s["status"] == "draft"][-1]
+                # A first publication e-mails every attendee; later ones only those whose
+                # meetings changed (none here: each draft is a copy of the published version).
+                first = not any(
+                    s["status"] in ("published", "superseded") for s in state["schedules"]
+                )
                 outbox = site.logs / "outbox"
                 mails_before = len(list(outbox.glob("*.eml"))) if outbox.exists() else 0
+                seen = set(outbox.glob("*.eml")) if outbox.exists() else set()
                 page = organiser.get(_planning(slug)).text
                 if f"/versions/{draft['id']}/publier" not in page:
                     raise RuntimeError("no publish button for the draft")
@@ -240,6 +258,7 @@ def kill_publication(args) -> None:
                 clicked.start()
                 time.sleep(delay)
                 site.kill()
+                killed_at = time.monotonic()
                 clicked.join()
                 after = site.state()
                 mails = len(list(outbox.glob("*.eml"))) if outbox.exists() else 0
@@ -249,6 +268,18 @@ def kill_publication(args) -> None:
                 organiser = site.organiser()
                 # Publication e-mails are a job (RQ with Redis): count them once it has run.
                 settled = _settled_count(outbox, mails)
+                # Then wait until the publication's e-mails are no longer pending (sent again
+                # by the sweeper if their job was lost), and count them once more.
+                sent_after = _mails_sent(site, organiser, slug, draft["id"], killed_at, args)
+                if now["status"] == "published" and sent_after is None:
+                    problems.append(f"kill {k + 1}: e-mails still pending after the timeout")
+                swept = _settled_count(outbox, settled)
+                recipients = _recipients(outbox, seen)
+                if now["status"] == "published" and first and len(recipients) < after["attendees"]:
+                    problems.append(
+                        f"kill {k + 1}: {len(recipients)} of {after['attendees']} attendees "
+                        "got the first publication's e-mail"
+                    )
                 rows.append(
                     (
                         delay,
@@ -256,6 +287,9 @@ def kill_publication(args) -> None:
                         now["meetings"],
                         mails - mails_before,
                         settled - mails_before,
+                        swept - mails_before,
+                        len(recipients),
+                        sent_after,
                     )
                 )
                 # Next round: a fresh draft to publish (a copy of the published version).
@@ -263,17 +297,53 @@ def kill_publication(args) -> None:
                     organiser.submit(_planning(slug), {}, action_contains="brouillon")
         finally:
             site.kill()
-    print(f"\nkill -9 of the web process during a publication ({args.kills} times); {machine()}")
+    print(
+        f"\nkill -9 of the web process and the worker during a publication ({args.kills} times;"
+        f" PUBLICATION_MAIL_RETRY_S={args.mail_retry or 'default'}); {machine()}"
+    )
     print(
         "| kill after the click | draft afterwards | its meetings | e-mails at the kill "
-        "| e-mails after restart |"
+        "| e-mails after restart | e-mails once none pending | distinct recipients "
+        "| kill to none pending |"
     )
-    print("|---|---|---|---|---|")
-    for delay, status, meetings, mails, settled in rows:
-        print(f"| {delay * 1000:.0f} ms | {status} | {meetings} | {mails} | {settled} |")
+    print("|---|---|---|---|---|---|---|---|")
+    for delay, status, meetings, mails, settled, swept, recipients, sent_after in rows:
+        done = "—" if sent_after is None else f"{sent_after:.0f} s"
+        print(
+            f"| {delay * 1000:.0f} ms | {status} | {meetings} | {mails} | {settled} | {swept} "
+            f"| {recipients} | {done} |"
+        )
+    print(f"attendees of the event: {after['attendees']}")
     print(f"problems: {'; '.join(problems) or 'none'}")
     if problems:
         sys.exit(1)
+
+
+def _mails_sent(site, organiser, slug: str, schedule_id: int, killed_at: float, args):
+    """Seconds from the kill until the schedule's e-mails are no longer pending (None: not
+    published, or still pending after --mail-timeout). The organiser opens the planning page
+    every 10 s meanwhile: that page sends again e-mails pending for too long."""
+    deadline = time.monotonic() + args.mail_timeout
+    while time.monotonic() < deadline:
+        state = site.state()
+        if schedule_id not in state["mail_pending"]:
+            published = any(
+                s["id"] == schedule_id and s["status"] != "draft" for s in state["schedules"]
+            )
+            return time.monotonic() - killed_at if published else None
+        with contextlib.suppress(requests.RequestException):
+            organiser.get(_planning(slug))
+        time.sleep(10)
+    return None
+
+
+def _recipients(outbox: Path, seen: set[Path]) -> set[str]:
+    """The distinct recipients of the e-mails written since `seen` was listed."""
+    found = set()
+    for path in set(outbox.glob("*.eml")) - seen if outbox.exists() else ():
+        with path.open("rb") as f:
+            found.add(email.message_from_binary_file(f, policy=email.policy.default)["To"])
+    return found
 
 
 def _settled_count(outbox: Path, start: int, quiet_s: float = 8) -> int:
@@ -302,6 +372,18 @@ def main() -> None:
     sub.add_parser("run-thread")
     p = sub.add_parser("publication")
     p.add_argument("--kills", type=int, default=6)
+    p.add_argument(
+        "--mail-retry",
+        type=int,
+        default=0,
+        help="PUBLICATION_MAIL_RETRY_S of the site (s; default: the application's, 120)",
+    )
+    p.add_argument(
+        "--mail-timeout",
+        type=int,
+        default=600,
+        help="how long to wait for a publication's e-mails after a kill (s)",
+    )
     args = parser.parse_args()
     if args.command == "run":
         kill_run(args, with_redis=True)
