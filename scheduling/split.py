@@ -9,8 +9,11 @@ joint probe finds nothing in 30 s. The cases are complete, so refuting all of th
 `breaks >= 2`.
 
 The cases run `workers` at a time (CP-SAT releases the GIL), one CP-SAT worker each, in
-rounds: every open case gets a short time slice, doubled in the next round, until one case
-yields a schedule, all are refuted or the time is up.
+rounds: the first 8 open cases (the likeliest holders come first) get a short time slice; each
+round doubles both the slice and the number of cases tried, until one case yields a schedule,
+all are refuted or the time is up. The likeliest holders thus get longer slices before the
+many unlikely ones (mostly refuted by presolve in a fraction of a second) are tried at all:
+ticf-13crafc's holders need 2-9 CPU s each, and a first round over all 56 cases cost 20 s.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from threading import Event, Lock
 from ortools.sat.python import cp_model, cp_model_helper
 
 FIRST_SLICE_S = 1.5  # time slice of each case in the first round (doubled each round)
+FIRST_WIDTH = 8  # cases tried in the first round, in the holders' order (doubled each round)
 
 
 def split_one_break(
@@ -46,19 +50,19 @@ def split_one_break(
     base = model.clone()
     base.clear_objective()
     base.clear_hints()
-    open_cases, slice_s = list(holders), FIRST_SLICE_S
+    open_cases, slice_s, width = list(holders), FIRST_SLICE_S, FIRST_WIDTH
     while open_cases and time.monotonic() < end - 0.05:
+        batch = open_cases[:width]
         round_ = _Round(base, terms, end, seed)
         with ThreadPoolExecutor(max(1, workers)) as pool:
-            results = list(pool.map(round_.run, open_cases, [slice_s] * len(open_cases)))
+            results = list(pool.map(round_.run, batch, [slice_s] * len(batch)))
         if round_.values is not None:
             return cp_model.FEASIBLE, round_.values
-        open_cases = [
-            q
-            for q, status in zip(open_cases, results, strict=True)
-            if status != cp_model.INFEASIBLE
-        ]
-        slice_s *= 2
+        refuted = {
+            q for q, status in zip(batch, results, strict=True) if status == cp_model.INFEASIBLE
+        }
+        open_cases = [q for q in open_cases if q not in refuted]
+        slice_s, width = slice_s * 2, width * 2
     return (cp_model.UNKNOWN if open_cases else cp_model.INFEASIBLE), None
 
 
