@@ -22,6 +22,7 @@ from app import realtime
 from app.models import Schedule, ScheduleRun, db
 from app.models.base import utcnow
 from app.models.enums import RunStatus
+from app.rq_queues import waits_in_queue
 from app.services.optimiser import build_problem, store_draft
 from app.services.run_health import (
     HEARTBEAT_EVERY_S,
@@ -256,12 +257,7 @@ def _live_mail_job(queue, schedule_id: int):
     queue.started_job_registry.cleanup()
     status = job.get_status(refresh=True)
     if status is JobStatus.QUEUED:
-        # A worker that takes jobs from several queues pops the id off the queue before it
-        # marks the job started: killed in between, it leaves a "queued" job in no queue.
-        if (
-            queue.get_job_position(job.id) is not None
-            or job.id in queue.intermediate_queue.get_job_ids()
-        ):
+        if waits_in_queue(queue, job.id):  # else popped by a worker killed before starting it
             return job
     elif status in (JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
         return job

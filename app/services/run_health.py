@@ -8,7 +8,9 @@ dead when:
   * in-process mode: no thread of this process is running it and it has been quiet for
     `GRACE_S` (threads do not survive a restart of the single web process);
   * RQ mode: it is `running` and has been quiet for `STALE_AFTER_S`, or its RQ job is gone
-    (failed, stopped, cancelled, or missing from Redis).
+    (failed, stopped, cancelled, or missing from Redis), or it is `queued` and quiet for
+    `STALE_AFTER_S` while its job, still "queued", is in no queue (popped by a worker that was
+    killed before it started the job). A run waiting in its queue is never dead, however long.
 Drafts and the published schedule are never touched: a draft is stored in one transaction at
 the very end of a run, and a run declared dead can no longer store one (see `still_running`).
 """
@@ -25,6 +27,7 @@ from flask import current_app
 from app.models import ScheduleRun, db
 from app.models.base import utcnow
 from app.models.enums import RunStatus
+from app.rq_queues import waits_in_queue
 
 log = logging.getLogger(__name__)
 
@@ -52,22 +55,28 @@ def _is_local(run_id: int) -> bool:
         return run_id in _local_runs
 
 
-def _rq_job_gone(run: ScheduleRun) -> bool:
+def _rq_job_state(run: ScheduleRun) -> str | None:
+    """'gone' (failed, stopped or vanished), 'popped' (queued in no queue) or None (alive)."""
     if not run.job_id:
-        return False
+        return None
     from redis import Redis
+    from rq import Queue
     from rq.exceptions import NoSuchJobError
     from rq.job import Job, JobStatus
 
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
     try:
-        job = Job.fetch(run.job_id, connection=Redis.from_url(current_app.config["REDIS_URL"]))
+        job = Job.fetch(run.job_id, connection=connection)
     except NoSuchJobError:
-        return True
-    return job.get_status(refresh=True) in (
-        JobStatus.FAILED,
-        JobStatus.STOPPED,
-        JobStatus.CANCELED,
-    )
+        return "gone"
+    status = job.get_status(refresh=True)
+    if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+        return "gone"
+    if status is JobStatus.QUEUED and not waits_in_queue(
+        Queue(job.origin, connection=connection), job.id
+    ):
+        return "popped"
+    return None
 
 
 def dead_reason(run: ScheduleRun, *, now: datetime) -> str | None:
@@ -79,8 +88,16 @@ def dead_reason(run: ScheduleRun, *, now: datetime) -> str | None:
         return None
     if run.status is RunStatus.RUNNING and quiet > timedelta(seconds=STALE_AFTER_S):
         return "the worker stopped answering during the run (process killed or restarted)"
-    if _rq_job_gone(run):
+    job_state = _rq_job_state(run)
+    if job_state == "gone":
         return "the background job was lost (worker killed, job failed or removed)"
+    # Popped a moment ago, the job may be marked started any time now: wait a while first.
+    if (
+        job_state == "popped"
+        and run.status is RunStatus.QUEUED
+        and quiet > timedelta(seconds=STALE_AFTER_S)
+    ):
+        return "the worker stopped before starting the run (process killed or restarted)"
     return None
 
 

@@ -121,6 +121,73 @@ def test_rq_runs_are_failed_when_their_job_is_gone_or_their_worker_went_silent(r
         queue.delete(delete_jobs=True)
 
 
+@pytest.fixture
+def rq_queue(rq_app):
+    queue = Queue(
+        f"test-{uuid.uuid4().hex}", connection=redis.Redis.from_url(rq_app.config["REDIS_URL"])
+    )
+    yield queue
+    queue.delete(delete_jobs=True)
+
+
+@pytest.mark.redis
+def test_rq_run_popped_by_a_worker_killed_before_starting_it_is_failed(rq_app, rq_queue):
+    from tests.factories import Factory
+
+    factory = Factory(db.session)
+    organiser = factory.user()
+    event = factory.event()
+    event.organisers.append(organiser)
+    db.session.commit()
+    job = rq_queue.enqueue("app.jobs.run_in_worker", 0)
+    run = _stuck_run(factory, event, status=RunStatus.QUEUED, quiet_s=120, job_id=job.id)
+    # A worker listening on several queues pops the id (BLPOP), then is killed before it
+    # marks the job started: the job says "queued" but no worker will ever take it.
+    assert rq_queue.connection.lpop(rq_queue.key).decode() == job.id
+    assert job.get_status(refresh=True).value == "queued"
+
+    new = start_run(event=event, actor=organiser, time_limit_s=5, workers=1)
+    db.session.commit()
+
+    db.session.refresh(run)
+    assert run.status is RunStatus.FAILED
+    assert "stopped before starting the run" in run.error
+    assert new.status is RunStatus.QUEUED
+
+
+@pytest.mark.redis
+def test_rq_run_popped_a_moment_ago_is_given_time_to_start(rq_app, rq_queue):
+    from tests.factories import Factory
+
+    factory = Factory(db.session)
+    event = factory.event()
+    job = rq_queue.enqueue("app.jobs.run_in_worker", 0)
+    run = _stuck_run(factory, event, status=RunStatus.QUEUED, quiet_s=5, job_id=job.id)
+    rq_queue.connection.lpop(rq_queue.key)
+
+    assert reap_dead_runs(event.id) == []
+    assert reap_dead_runs(event.id, now=utcnow() + timedelta(minutes=2)) == [run]
+
+
+@pytest.mark.redis
+def test_rq_run_waiting_in_its_queue_for_hours_is_not_failed(rq_app, rq_queue):
+    from tests.factories import Factory
+
+    factory = Factory(db.session)
+    event = factory.event()
+    job = rq_queue.enqueue("app.jobs.run_in_worker", 0)
+    run = _stuck_run(factory, event, status=RunStatus.QUEUED, quiet_s=6 * 3600, job_id=job.id)
+
+    assert reap_dead_runs(event.id) == []
+    # Being taken by a single-queue worker (RQ moves the id to its intermediate queue).
+    assert (
+        rq_queue.connection.lmove(rq_queue.key, rq_queue.intermediate_queue_key).decode() == job.id
+    )
+    assert reap_dead_runs(event.id) == []
+    db.session.refresh(run)
+    assert run.status is RunStatus.QUEUED
+
+
 def test_the_organiser_sees_a_killed_run_as_failed_with_its_reason(
     client, auth, factory, organiser_event
 ):
