@@ -32,7 +32,7 @@ translations: | $(BIN)/python
 
 # Re-extract the messages and merge them into the catalogues (translators then edit the .po).
 messages: | $(BIN)/python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -w 100
 
 run: install

@@ -47,7 +47,7 @@ from app.services.meeting_edits import (
 from app.services.optimiser import build_problem, request_cancel, start_run
 from app.services.publication import publish_schedule
 from app.services.recommendations import approved_registrations
-from app.services.run_health import reap_dead_runs
+from app.services.run_health import reap_dead_runs, shown_error
 from app.services.schedules import (
     latest_draft,
     previous_draft,
@@ -144,6 +144,7 @@ def _review_page(
         draft=draft,
         published=published,
         runs=runs,
+        shown_error=shown_error,
         active=active,
         form=RunForm(),
         confirm=ConfirmForm(),
@@ -267,7 +268,11 @@ def run_status(slug: str, run_id: int):
     if run.status.value in ("queued", "running") and reap_dead_runs(run.event_id):
         db.session.refresh(run)
     return jsonify(
-        id=run.id, status=run.status.value, progress=run.progress, stats=run.stats, error=run.error
+        id=run.id,
+        status=run.status.value,
+        progress=run.progress,
+        stats=run.stats,
+        error=shown_error(run.error) or None,
     )
 
 

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from app.models import ScheduleRun, db
 from app.models.base import utcnow
@@ -35,6 +36,28 @@ HEARTBEAT_EVERY_S = 10
 STALE_AFTER_S = 60
 GRACE_S = 30
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction (`make messages`); it is translated where it is shown."""
+    return message
+
+
+# Why a run was declared dead: stored in English in ScheduleRun.error (logs, API), shown
+# translated on the planning page (`shown_error`).
+SERVER_STOPPED = N_("the server stopped during the run (process restarted or killed)")
+WORKER_SILENT = N_("the worker stopped answering during the run (process killed or restarted)")
+JOB_LOST = N_("the background job was lost (worker killed, job failed or removed)")
+NEVER_STARTED = N_("the worker stopped before starting the run (process killed or restarted)")
+DEAD_REASONS = frozenset((SERVER_STOPPED, WORKER_SILENT, JOB_LOST, NEVER_STARTED))
+
+
+def shown_error(error: str | None) -> str:
+    """A run's error for the organiser: the reasons above in the page's language."""
+    if not error:
+        return ""
+    return gettext(error) if error in DEAD_REASONS else error
+
 
 _local_lock = threading.Lock()
 _local_runs: set[int] = set()
@@ -84,20 +107,20 @@ def dead_reason(run: ScheduleRun, *, now: datetime) -> str | None:
     quiet = now - (run.updated_at or run.created_at)
     if not current_app.config.get("REDIS_URL"):
         if not _is_local(run.id) and quiet > timedelta(seconds=GRACE_S):
-            return "the server stopped during the run (process restarted or killed)"
+            return SERVER_STOPPED
         return None
     if run.status is RunStatus.RUNNING and quiet > timedelta(seconds=STALE_AFTER_S):
-        return "the worker stopped answering during the run (process killed or restarted)"
+        return WORKER_SILENT
     job_state = _rq_job_state(run)
     if job_state == "gone":
-        return "the background job was lost (worker killed, job failed or removed)"
+        return JOB_LOST
     # Popped a moment ago, the job may be marked started any time now: wait a while first.
     if (
         job_state == "popped"
         and run.status is RunStatus.QUEUED
         and quiet > timedelta(seconds=STALE_AFTER_S)
     ):
-        return "the worker stopped before starting the run (process killed or restarted)"
+        return NEVER_STARTED
     return None
 
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 import scheduling
 from app.models import Attendee, Meeting, MeetingRequest, Schedule, ScheduleRun, db
+from app.models.base import utcnow
 from app.models.enums import (
     MeetingStatus,
     OrganisationKind,
@@ -682,3 +684,28 @@ def test_swap_form_carries_a_csrf_token_and_a_post_without_it_is_refused(databas
     assert '<label for="first">' in form and '<label for="second">' in form
     assert _swap(client, ev, a, b).status_code == 400
     assert _place(a.id)[0] == ev.event.slots[0].id
+
+
+def test_run_of_a_dead_process_shows_why_in_the_pages_language(client, auth, ev):
+    # A run left "running" by a killed process (no thread of this process runs it, quiet
+    # for 10 minutes) is marked failed when the planning page opens; the stored reason is
+    # English, the page shows it in French, then in English.
+    run = ScheduleRun(event=ev.event, status=RunStatus.RUNNING, parameters={"time_limit_s": 5})
+    db.session.add(run)
+    db.session.commit()
+    db.session.execute(
+        sa.update(ScheduleRun)
+        .where(ScheduleRun.id == run.id)
+        .values(updated_at=utcnow() - timedelta(minutes=10))
+    )
+    db.session.commit()
+    auth.login("orga@example.fr")
+    url = f"/organisateur/evenements/{ev.event.slug}/planning/"
+    page = client.get(url).get_data(as_text=True)
+    db.session.refresh(run)
+    assert run.status is RunStatus.FAILED
+    assert run.error.startswith("the server stopped during the run")
+    assert "le serveur s&#39;est arrêté pendant le calcul" in page
+    client.post("/langue", data={"lang": "en", "next": url})
+    page = client.get(url).get_data(as_text=True)
+    assert "the server stopped during the run" in page
