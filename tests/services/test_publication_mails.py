@@ -11,7 +11,6 @@ import os
 import smtplib
 import subprocess
 import sys
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from app.jobs import (
 from app.models import Attendee, Meeting, Schedule, ScheduleRun, db
 from app.models.enums import RegistrationRole, RunStatus
 from app.services.publication import publish_schedule
-from tests.conftest import TEST_ENV, Outbox, _empty_tables, make_app, service_missing
+from tests.conftest import TEST_ENV, Outbox, make_app
 from tests.factories import Factory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,22 +212,6 @@ def _start_as_a_worker_would(queue, job_id: str):
     assert job.get_status(refresh=True).value == "started"
     queue.connection.delete(worker.key)
     return execution
-
-
-@pytest.fixture
-def rq_app(database_url):
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        service_missing("RQ tests need TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15)")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError as exc:
-        service_missing(f"Redis at TEST_REDIS_URL is unreachable: {exc}")
-    app = make_app(database_url, REDIS_URL=url, SOCKETIO_CHANNEL=f"t-{uuid.uuid4().hex}")
-    with app.app_context():
-        yield app
-        db.session.remove()
-    _empty_tables(app)
 
 
 @pytest.mark.redis

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import timedelta
 
@@ -15,7 +14,6 @@ from app.models.base import utcnow
 from app.models.enums import RunStatus, ScheduleStatus
 from app.services.optimiser import start_run
 from app.services.run_health import local_run_finished, local_run_started, reap_dead_runs
-from tests.conftest import make_app, service_missing
 
 
 def _stuck_run(factory, event, *, status=RunStatus.RUNNING, quiet_s=600, job_id=None):
@@ -75,21 +73,6 @@ def test_run_just_created_is_given_a_grace_period(factory, organiser_event):
     run = _stuck_run(factory, event, status=RunStatus.QUEUED, quiet_s=2)
     assert reap_dead_runs(event.id) == []
     assert reap_dead_runs(event.id, now=utcnow() + timedelta(minutes=5)) == [run]
-
-
-@pytest.fixture
-def rq_app(database_url):
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        service_missing("RQ tests need TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15)")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError as exc:
-        service_missing(f"Redis at TEST_REDIS_URL is unreachable: {exc}")
-    app = make_app(database_url, REDIS_URL=url, SOCKETIO_CHANNEL=f"t-{uuid.uuid4().hex}")
-    with app.app_context():
-        yield app
-        db.session.remove()
 
 
 @pytest.mark.redis
