@@ -50,6 +50,7 @@ SERVICE_ERRORS = {
     "run-active": (409, "A run is already queued or running for this event."),
     "no-slots": (409, "The event has no meeting slots yet."),
     "not-draft": (409, "Only a draft schedule can be published."),
+    "not-newest": (409, "A newer draft exists: only the newest draft can be published."),
     "run-not-succeeded": (409, "This draft comes from a run that did not succeed."),
     "empty-schedule": (409, "This draft has no meeting: there is nothing to publish."),
     "published-meanwhile": (409, "Another schedule was published at the same moment."),

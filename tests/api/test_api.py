@@ -287,6 +287,21 @@ def test_run_through_the_api_then_publish(api, ev, outbox):
     assert api.get(ev.base).get_json()["published_schedule"]["id"] == schedule_id
 
 
+def test_publishing_a_draft_older_than_the_newest_is_refused_with_its_reason(api, ev):
+    response = api.post(f"{ev.base}/runs", json={"time_limit_s": 5})
+    run = _wait_for_run(response.get_json()["id"])
+    assert run.status is RunStatus.SUCCEEDED, run.error
+    older = db.session.scalar(db.select(Schedule).where(Schedule.run_id == run.id))
+    db.session.add(Schedule(event=ev.event, version=older.version + 1))  # a newer draft
+    db.session.commit()
+    refused = api.post(f"{ev.base}/schedules/{older.id}/publish")
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert error["code"] == "not_newest"
+    assert "newer draft" in error["message"]
+    assert db.session.get(Schedule, older.id).status is ScheduleStatus.DRAFT
+
+
 def test_run_refused_while_another_is_active(api, ev):
     db.session.add(ScheduleRun(event=ev.event, status=RunStatus.RUNNING))
     db.session.commit()
