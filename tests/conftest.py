@@ -48,6 +48,20 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+def redis_url_for_tests(purpose: str) -> str:
+    """TEST_REDIS_URL once Redis answers there; else skip (or fail under REQUIRE_SERVICES)."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        service_missing(f"{purpose} need TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15)")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as exc:
+        service_missing(f"Redis at {url} is unreachable: {exc}")
+    return url
+
+
 def postgres_url() -> str:
     raw = os.environ.get("TEST_DATABASE_URL")
     if not raw:

@@ -5,16 +5,14 @@ In memory by default; on Redis (shared by every process) when TEST_REDIS_URL is 
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
-import redis
 
 from app.models import db
 from app.services.api_tokens import create_token
 from app.tokens import make_token
-from tests.conftest import make_app, service_missing
+from tests.conftest import make_app, redis_url_for_tests
 from tests.factories import Factory
 
 AUTH_BUDGET = 10  # per minute and address (app/auth/routes.py)
@@ -25,14 +23,7 @@ API_BUDGET = 120  # per minute and address (app/api/routes.py)
 def limited_app(request, database_url):
     overrides = {"RATELIMIT_ENABLED": True, "RATELIMIT_KEY_PREFIX": f"sec-{uuid.uuid4().hex}"}
     if request.param == "redis":
-        url = os.environ.get("TEST_REDIS_URL")
-        if not url:
-            service_missing("Redis rate-limit storage is tested with TEST_REDIS_URL set")
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-        except redis.exceptions.ConnectionError as exc:
-            service_missing(f"Redis at {url} is unreachable: {exc}")
-        overrides["RATELIMIT_STORAGE_URI"] = url
+        overrides["RATELIMIT_STORAGE_URI"] = redis_url_for_tests("Redis rate-limit tests")
     else:
         overrides["RATELIMIT_STORAGE_URI"] = "memory://"
     app = make_app(database_url, **overrides)
