@@ -269,6 +269,7 @@ class _Run:
         self.workers, self.seed, self.on_progress = ctx.workers, ctx.seed, ctx.on_progress
         self.all_optimal, self.infeasible = True, False
         self.cold = False  # the breaks level started without any schedule (B2B files)
+        self.refuting = True  # probes still start with a refutation run (small models)
         self.values: list[int] | None = None
 
     def solve_levels(self, levels: list[Level]) -> list[int] | None:
@@ -395,11 +396,14 @@ class _Run:
         # requests), the probes are far from the optimum and the extra runs cost breaks
         # (160 participants: 140 breaks with them against 106-131 without).
         small = self.cold and len(self.v.x) <= _LARGE and self.workers >= 2
-        if small:
+        if small and self.refuting:
             quick = min(budget * _REFUTE_SHARE, _REFUTE_S)
             status, value = self._probe_run(level, k, quick, refute=True)
             if status == cp_model.INFEASIBLE or value is not None:
                 return status, value
+            # Once the refutation run settles nothing, the next probes (closer to the
+            # optimum, where a schedule has to be found) get all their time for finding.
+            self.refuting = False
         if small and k == 1 and lower >= 1:
             return self._split(level, end - time.monotonic())
         return self._probe_run(level, k, end - time.monotonic(), refute=False)
