@@ -102,12 +102,20 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        # Hide the test's context (without tearing it down) while the request runs.
-        token = _cv_app.set(None)
-        try:
+        with own_app_context():
             return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
+
+
+@contextmanager
+def own_app_context():
+    """Hide the test's app context (without tearing it down) while a request or a socket
+    handler runs: it then pushes its own, as on the server (no shared `g`, so Flask-Login
+    loads each client's own user)."""
+    token = _cv_app.set(None)
+    try:
+        yield
+    finally:
+        _cv_app.reset(token)
 
 
 def make_app(database_url: str, **overrides):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
-from flask.globals import _cv_app
 
 from app.extensions import socketio
 from app.models import Announcement, db
 from app.models.enums import EventStatus
+from tests.conftest import own_app_context
 
 URL = "/organisateur/evenements/jour-ia/annonces"
 
@@ -23,16 +21,6 @@ def event(factory):
     factory.user(email="visitor@example.fr")
     db.session.commit()
     return event
-
-
-@contextmanager
-def isolated():
-    """Socket handlers run in their own app context, as on the server."""
-    token = _cv_app.set(None)
-    try:
-        yield
-    finally:
-        _cv_app.reset(token)
 
 
 def _messages() -> list[tuple[str, bool]]:
@@ -79,7 +67,7 @@ def test_only_organisers_post_announcements(client, auth, event):
 
 
 def test_announcement_is_pushed_to_the_screen_room(app, client, auth, event):
-    with isolated():
+    with own_app_context():
         screen = socketio.test_client(app)  # anonymous, like the big screen
         outsider = socketio.test_client(app)  # connected, but watching no event
         assert screen.emit("watch", {"event": "jour-ia"}, callback=True) == {

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 import threading
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from flask.globals import _cv_app
 
 from app.extensions import socketio
 from app.models import Attendee, Event, Registration, User, db
@@ -18,7 +16,7 @@ from app.models.base import utcnow
 from app.models.enums import EventStatus, OrganisationKind, RegistrationRole, RegistrationStatus
 from app.services.checkin import CheckinError, check_in, entrance_code
 from app.templating import to_local
-from tests.conftest import make_app
+from tests.conftest import make_app, own_app_context
 
 SECRET = "test-secret-key-not-for-production-000000"
 
@@ -272,25 +270,15 @@ def test_entrance_code_is_shown_to_organisers_on_the_day(client, auth, world):
 # Live arrivals over Socket.IO
 
 
-@contextmanager
-def isolated():
-    """Run socket handlers in their own app context, as the server does (see IsolatedClient)."""
-    token = _cv_app.set(None)
-    try:
-        yield
-    finally:
-        _cv_app.reset(token)
-
-
 def _socket(app, flask_client):
-    with isolated():
+    with own_app_context():
         sio = socketio.test_client(app, flask_test_client=flask_client)
     assert sio.is_connected()
     return sio
 
 
 def _watch(sio, slug: str) -> dict:
-    with isolated():
+    with own_app_context():
         return sio.emit("watch", {"event": slug}, callback=True)
 
 
@@ -342,7 +330,7 @@ def test_two_desks_scanning_one_badge_at_once_check_it_in_once(app, world):
             finally:
                 db.session.remove()
 
-    with isolated():
+    with own_app_context():
         threads = [threading.Thread(target=desk) for _ in range(2)]
         for thread in threads:
             thread.start()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
-from flask.globals import _cv_app
 
 from app.extensions import socketio
 from app.models import Attendee, Feedback, MeetingRequest, Registration, db
@@ -23,7 +20,7 @@ from app.services.registrations import (
     RegistrationData,
     register_organisation,
 )
-from tests.conftest import Auth
+from tests.conftest import Auth, own_app_context
 from tests.live.test_feedback import build_world
 
 
@@ -199,36 +196,25 @@ def test_admins_see_every_dashboard(client, auth, factory, world):
 # Live pushes (Flask-SocketIO test clients, authenticated with the login cookie).
 
 
-@contextmanager
-def _own_context():
-    """Socket calls run in their own app context, like IsolatedClient's requests (no shared
-    `g`: Flask-Login would otherwise reuse the first client's user for the second)."""
-    token = _cv_app.set(None)
-    try:
-        yield
-    finally:
-        _cv_app.reset(token)
-
-
 class SocketClient:
     """A Flask-SocketIO test client logged in through the real login form."""
 
     def __init__(self, app, email: str):
         http = app.test_client()
         Auth(http).login(email)
-        with _own_context():
+        with own_app_context():
             self.client = socketio.test_client(app, flask_test_client=http)
         assert self.client.is_connected()
 
     def watch(self, slug: str):
-        with _own_context():
+        with own_app_context():
             return self.client.emit("watch", {"event": slug}, callback=True)
 
     def get_received(self):
         return self.client.get_received()
 
     def disconnect(self):
-        with _own_context():
+        with own_app_context():
             self.client.disconnect()
 
 

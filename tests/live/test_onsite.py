@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import html
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import icalendar
 import pytest
 import sqlalchemy as sa
-from flask.globals import _cv_app
 
 from app.extensions import socketio
 from app.models import Event, Meeting, Notification, Registration, Schedule, User, db
@@ -25,6 +23,7 @@ from app.models.enums import (
 )
 from app.services import ServiceError
 from app.services.onsite import mark_absent, mark_present, report_no_show
+from tests.conftest import own_app_context
 
 PASSWORD = "correct horse battery"
 
@@ -102,25 +101,15 @@ def login(client, email: str):
     return client
 
 
-@contextmanager
-def own_context():
-    """Hide the test's app context: each socket handler then loads its own user (not `g`'s)."""
-    token = _cv_app.set(None)
-    try:
-        yield
-    finally:
-        _cv_app.reset(token)
-
-
 def socket_of(app, http):
-    with own_context():
+    with own_app_context():
         sio = socketio.test_client(app, flask_test_client=http)
     assert sio.is_connected()
     return sio
 
 
 def watch(sio, slug: str) -> dict:
-    with own_context():
+    with own_app_context():
         return sio.emit("watch", {"event": slug}, callback=True)
 
 

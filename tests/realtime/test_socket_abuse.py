@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 
 import pytest
 import socketio as socketio_client
 import websocket
-from flask.globals import _cv_app
 from werkzeug.serving import make_server
 
 from app.extensions import socketio
 from app.realtime import WATCH_LIMIT
-from tests.conftest import make_app
-
-
-@contextmanager
-def isolated():
-    """Socket handlers run in their own app context, as on the server."""
-    token = _cv_app.set(None)
-    try:
-        yield
-    finally:
-        _cv_app.reset(token)
+from tests.conftest import make_app, own_app_context
 
 
 @pytest.fixture
@@ -59,7 +47,7 @@ def event(factory):
     ],
 )
 def test_malformed_watch_is_refused_and_the_connection_still_works(app, event, payload):
-    with isolated():
+    with own_app_context():
         client = socketio.test_client(app)
         assert client.emit("watch", payload, callback=True) == {"ok": False}
         assert client.emit("watch", {"event": "forum-ouvert"}, callback=True) == {
@@ -70,7 +58,7 @@ def test_malformed_watch_is_refused_and_the_connection_still_works(app, event, p
 
 
 def test_a_flood_of_watch_events_is_ignored_beyond_the_limit(app, event):
-    with isolated():
+    with own_app_context():
         flooder = socketio.test_client(app)
         answers = [
             flooder.emit("watch", {"event": "forum-ouvert"}, callback=True)
@@ -86,7 +74,7 @@ def test_a_flood_of_watch_events_is_ignored_beyond_the_limit(app, event):
 
 
 def test_an_unknown_event_name_is_ignored(app, event):
-    with isolated():
+    with own_app_context():
         client = socketio.test_client(app)
         assert client.emit("join_room", {"room": "event:1:organisers"}, callback=True) is None
         assert client.emit("watch", {"event": "forum-ouvert"}, callback=True)["ok"] is True
