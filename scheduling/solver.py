@@ -38,8 +38,8 @@ _SAT_SUBSOLVERS = ["no_lp", "quick_restart_no_lp", "default_lp", "quick_restart"
 # `refute` run pairs it with a full-LP worker, which refutes bounds (tic-13crafc "<= 3 breaks":
 # refuted in 1.8 s instead of no answer in 30 s).
 _SMALL_SUBSOLVERS = ["no_lp", "max_lp", "quick_restart_no_lp", "default_lp", "pseudo_costs"]
-_REFUTE_SHARE, _REFUTE_S = 0.25, 3.0
-_TIMETABLE_CHECK_S = 5.0  # timetable-only check when the greedy start misses a required one  # the quick full-LP run before each small probe
+_REFUTE_SHARE, _REFUTE_S = 0.25, 3.0  # the quick full-LP run before each small probe
+_TIMETABLE_CHECK_S = 5.0  # timetable-only check when the greedy start misses a required one
 _SHARES = {"weight": 4.0, "coverage": 1.0, "min_count": 1.0, "breaks": 4.0, "stability": 4.0}
 
 
@@ -417,7 +417,13 @@ class _Run:
         holders = [p for p in holders if len(index.by_participant[p]) >= 2]
         holders.sort(key=lambda p: -len(index.by_participant[p]))
         status, values = split_one_break(
-            self.v.model, breaks, holders, budget=budget, workers=self.workers, seed=self.seed
+            self.v.model,
+            breaks,
+            holders,
+            blocks=break_free_blocks(self.v, holders),
+            budget=budget,
+            workers=self.workers,
+            seed=self.seed,
         )
         if values is None:
             return status, None
@@ -472,6 +478,24 @@ class _Run:
             m.add(level.expr >= value if level.maximize else level.expr <= value)
         _set_hint(m, self.values)
         release_memory()
+
+
+def break_free_blocks(v: cpmodel.Vars, holders: list[int]) -> dict[int, tuple[int, list]]:
+    """For split.py's windows: the participants among `holders` whose meeting count is known
+    (one session, every request required, one meeting at a time), each with that count and
+    the index of its busy variable in each slot (None where it cannot meet)."""
+    index = v.index
+    if len(index.sessions) != 1:
+        return {}
+    requests = index.problem.requests
+    blocks = {}
+    for p in holders:
+        reqs = index.by_participant[p]
+        if index.capacity(p) != 1 or not all(requests[r].required for r in reqs):
+            continue
+        busy = [v.busy.get((p, t)) for t in index.sessions[0]]
+        blocks[p] = (len(reqs), [b.index if b is not None else None for b in busy])
+    return blocks
 
 
 def _evaluate(expr, values: list[int]) -> int:
