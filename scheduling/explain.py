@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ortools.sat.python import cp_model
 
 from .index import Index
 from .model import Assignment, Unscheduled
+
+# The reasons given for unscheduled requests, by key; `{participant}` is a participant id. An
+# application that shows them in another language reads them back with `parse_reason`.
+REASONS = {
+    "no_common_slot": "no slot where both are free",
+    "over_max": "over the max meetings of {participant}",
+    "fully_booked": "{participant} fully booked by higher-priority requests",
+    "no_table": "no free table in the common slots",
+    "precedence": "its precedence order cannot be met in the free slots",
+    "break_bound": "left out to respect the bound on break differences",
+    "overall": "left out for a better overall schedule (fairness, breaks or time limit)",
+}
+_REASON_PATTERNS = {
+    key: re.compile(
+        "^" + re.escape(text).replace(re.escape("{participant}"), "(?P<participant>.+)") + "$"
+    )
+    for key, text in REASONS.items()
+}
+
+
+def parse_reason(reason: str) -> tuple[str, dict[str, str]] | None:
+    """(key of `REASONS`, its fields) for a reason written by this module, else None."""
+    for key, pattern in _REASON_PATTERNS.items():
+        if match := pattern.match(reason):
+            return key, match.groupdict()
+    return None
 
 
 def precheck(index: Index) -> tuple[str, ...]:
@@ -158,11 +185,11 @@ def _reason(index: Index, r: int, ctx) -> str:
     held, load, slot_load, count = ctx
     parts = index.problem.participants
     if not index.allowed[r]:
-        return "no slot where both are free"
+        return REASONS["no_common_slot"]
     for p in index.pair(r):
         cap_m = index.max_meetings(p)
         if cap_m is not None and count[p] >= cap_m:
-            return f"over the max meetings of {parts[p].id}"
+            return REASONS["over_max"].format(participant=parts[p].id)
     blocked = Counter()
     open_slots = []
     for t in index.allowed[r]:
@@ -172,11 +199,11 @@ def _reason(index: Index, r: int, ctx) -> str:
             open_slots.append(t)
     if not open_slots:
         p = max(index.pair(r), key=lambda q: (blocked[q], -q))
-        return f"{parts[p].id} fully booked by higher-priority requests"
+        return REASONS["fully_booked"].format(participant=parts[p].id)
     if all(slot_load[t] >= index.problem.table_count for t in open_slots):
-        return "no free table in the common slots"
+        return REASONS["no_table"]
     if index.preds[r] and any(q in held for q in index.preds[r]):
-        return "its precedence order cannot be met in the free slots"
+        return REASONS["precedence"]
     if index.problem.objective.max_break_difference is not None:
-        return "left out to respect the bound on break differences"
-    return "left out for a better overall schedule (fairness, breaks or time limit)"
+        return REASONS["break_bound"]
+    return REASONS["overall"]

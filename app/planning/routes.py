@@ -55,6 +55,7 @@ from app.services.schedules import (
     schedule_meetings,
     version_stats,
 )
+from app.services.solver_text import shown_reason
 from app.templating import local_time
 from app.views import organised_event_or_403, service_message
 
@@ -225,7 +226,11 @@ def _unscheduled(draft: Schedule | None) -> list[tuple[str, str, str]]:
                 request.from_registration.organisation.name,
                 request.to_registration.organisation.name,
             )
-            rows.append((*names, item["reason"]))
+            ids = {
+                f"r{request.from_registration_id}": names[0],
+                f"r{request.to_registration_id}": names[1],
+            }
+            rows.append((*names, shown_reason(item["reason"], ids)))
     return rows
 
 

@@ -647,21 +647,44 @@ def test_unscheduled_requests_listed_with_the_engines_reason(client, auth, ev):
             MeetingRequest.to_registration_id == ev.providers[1].id,
         )
     )
+    other = db.session.scalar(
+        sa.select(MeetingRequest).where(
+            MeetingRequest.from_registration_id == ev.companies[0].id,
+            MeetingRequest.to_registration_id == ev.providers[0].id,
+        )
+    )
+    ev.providers[1].organisation.name = "Fournisseur <1>"
     draft.stats = {
         **draft.stats,
         "unscheduled": [
-            {"request": f"q{request.id}", "reason": "Fournisseur 1 <is> fully booked"},
+            # The engine's own sentences, with its participant id for the provider.
+            {
+                "request": f"q{request.id}",
+                "reason": f"r{ev.providers[1].id} fully booked by higher-priority requests",
+            },
+            {"request": f"q{other.id}", "reason": "no slot where both are free"},
+            # A sentence the engine does not list is shown as it is (escaped).
+            {"request": f"q{other.id}", "reason": "Fournisseur 1 <is> away"},
             {"request": "m999", "reason": "a locked meeting without request"},
             {"request": "qx", "reason": "malformed"},
         ],
     }
     db.session.commit()
-    page = client.get(f"/organisateur/evenements/{ev.event.slug}/planning/").get_data(as_text=True)
+    url = f"/organisateur/evenements/{ev.event.slug}/planning/"
+    page = client.get(url).get_data(as_text=True)
     assert (
-        "<td>Entreprise 2</td><td>Fournisseur 1</td><td>Fournisseur 1 &lt;is&gt; fully booked</td>"
-        in page
-    )
+        "<td>Entreprise 2</td><td>Fournisseur &lt;1&gt;</td>"
+        "<td>Fournisseur &lt;1&gt; est complet avec des demandes plus prioritaires</td>"
+    ) in page
+    assert "<td>aucun créneau où les deux sont libres</td>" in page
+    assert "<td>Fournisseur 1 &lt;is&gt; away</td>" in page
+    assert "fully booked" not in page
     assert "malformed" not in page and "without request" not in page
+
+    client.post("/langue", data={"lang": "en", "next": url})
+    page = client.get(url).get_data(as_text=True)
+    assert "<td>Fournisseur &lt;1&gt; is fully booked by higher-priority requests</td>" in page
+    assert "<td>no slot where both are free</td>" in page
 
 
 def test_swap_form_carries_a_csrf_token_and_a_post_without_it_is_refused(database_url, ev):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduling import check, solve, upper_bound
+from scheduling import REASONS, check, parse_reason, solve, upper_bound
 from scheduling.bounds import break_lower_bounds
 from scheduling.index import build_index
 
@@ -27,6 +27,17 @@ def test_solve_capacity_two_host_holds_two_meetings_at_once(make):
     assert [u.reason for u in solution.unscheduled] == [
         "H fully booked by higher-priority requests"
     ]
+    # An application reads the sentence back to show it in its own language.
+    assert parse_reason(solution.unscheduled[0].reason) == ("fully_booked", {"participant": "H"})
+
+
+def test_every_reason_reads_back_with_its_participant():
+    for key, text in REASONS.items():
+        assert parse_reason(text.format(participant="S 12 (x)")) == (
+            key,
+            {"participant": "S 12 (x)"} if "{participant}" in text else {},
+        )
+    assert parse_reason("a sentence of another version") is None
 
 
 def test_solve_keeps_fixed_slot(make):
