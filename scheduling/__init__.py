@@ -6,7 +6,7 @@ Imports nothing from the web app; frozen dataclasses in, frozen dataclasses out.
 from . import io
 from .bounds import upper_bound
 from .check import check
-from .explain import REASONS, parse_reason
+from .explain import DIAGNOSTICS, REASONS, parse_diagnostic, parse_reason
 from .greedy import greedy
 from .io import (
     dump_problem,
@@ -35,6 +35,7 @@ from .model import (
 from .solver import solve
 
 __all__ = [
+    "DIAGNOSTICS",
     "REASONS",
     "Assignment",
     "Objective",
@@ -55,6 +56,7 @@ __all__ = [
     "io",
     "load_problem",
     "load_solution",
+    "parse_diagnostic",
     "parse_reason",
     "problem_from_dict",
     "problem_to_dict",

@@ -21,18 +21,52 @@ REASONS = {
     "break_bound": "left out to respect the bound on break differences",
     "overall": "left out for a better overall schedule (fairness, breaks or time limit)",
 }
-_REASON_PATTERNS = {
-    key: re.compile(
-        "^" + re.escape(text).replace(re.escape("{participant}"), "(?P<participant>.+)") + "$"
-    )
-    for key, text in REASONS.items()
+# The sentences of `Solution.diagnostics` when the required meetings cannot all be held, by key.
+DIAGNOSTICS = {
+    "required_no_slot": 'required request "{request}" ({a}, {b}): no slot where both are free',
+    "over_slots": 'participant "{participant}" has {n} required meetings but only {slots} '
+    "available slots x capacity {capacity}",
+    "over_max": 'participant "{participant}" has {n} required meetings but max_meetings {max}',
+    "slot_overfull": 'slot "{slot}" has {n} fixed meetings but {tables} tables',
+    "participant_fixed": 'participant "{participant}" has {n} meetings fixed in slot "{slot}"',
+    "table_fixed": 'table "{table}" has {n} meetings fixed in slot "{slot}"',
+    "cycle": "required requests {requests} must each come after another: cyclic precedences",
+    "core": "these required meetings cannot all be scheduled together: {meetings}",
+    "break_bound": "together with the bound max_break_difference = {d}",
+    "no_short": "the required meetings cannot all be scheduled (no short explanation found)",
+    "no_core": "the required meetings cannot all be scheduled",
+    "time_limit": "no solution within the time limit",
 }
+
+
+def _patterns(sentences: dict[str, str]) -> dict[str, re.Pattern]:
+    def pattern(text: str) -> re.Pattern:
+        parts = re.split(r"\{(\w+)\}", text)  # literal, field, literal, field, ...
+        body = "".join(
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+        )
+        return re.compile(f"^{body}$")
+
+    return {key: pattern(text) for key, text in sentences.items()}
+
+
+_REASON_PATTERNS = _patterns(REASONS)
+_DIAGNOSTIC_PATTERNS = _patterns(DIAGNOSTICS)
 
 
 def parse_reason(reason: str) -> tuple[str, dict[str, str]] | None:
     """(key of `REASONS`, its fields) for a reason written by this module, else None."""
-    for key, pattern in _REASON_PATTERNS.items():
-        if match := pattern.match(reason):
+    return _parse(_REASON_PATTERNS, reason)
+
+
+def parse_diagnostic(sentence: str) -> tuple[str, dict[str, str]] | None:
+    """(key of `DIAGNOSTICS`, its fields) for a diagnostic written by this module, else None."""
+    return _parse(_DIAGNOSTIC_PATTERNS, sentence)
+
+
+def _parse(patterns: dict[str, re.Pattern], text: str) -> tuple[str, dict[str, str]] | None:
+    for key, pattern in patterns.items():
+        if match := pattern.match(text):
             return key, match.groupdict()
     return None
 
@@ -54,7 +88,7 @@ def _required(index: Index) -> list[int]:
 def _required_without_slot(index: Index) -> list[str]:
     reqs = index.problem.requests
     return [
-        f'required request "{reqs[r].id}" ({reqs[r].a}, {reqs[r].b}): no slot where both are free'
+        DIAGNOSTICS["required_no_slot"].format(request=reqs[r].id, a=reqs[r].a, b=reqs[r].b)
         for r in _required(index)
         if not index.allowed[r]
     ]
@@ -68,13 +102,16 @@ def _overloaded_participants(index: Index) -> list[str]:
         usable = len(index.available[p]) * part.capacity
         if n > usable:
             notes.append(
-                f'participant "{part.id}" has {n} required meetings but only '
-                f"{len(index.available[p])} available slots x capacity {part.capacity}"
+                DIAGNOSTICS["over_slots"].format(
+                    participant=part.id,
+                    n=n,
+                    slots=len(index.available[p]),
+                    capacity=part.capacity,
+                )
             )
         if part.max_meetings is not None and n > part.max_meetings:
             notes.append(
-                f'participant "{part.id}" has {n} required meetings but max_meetings '
-                f"{part.max_meetings}"
+                DIAGNOSTICS["over_max"].format(participant=part.id, n=n, max=part.max_meetings)
             )
     return notes
 
@@ -85,12 +122,16 @@ def _overfull_fixed_slots(index: Index) -> list[str]:
     per_slot = Counter(problem.requests[r].fixed_slot for r in fixed)
     for slot, n in sorted(per_slot.items()):
         if n > problem.table_count:
-            notes.append(f'slot "{slot}" has {n} fixed meetings but {problem.table_count} tables')
+            notes.append(
+                DIAGNOSTICS["slot_overfull"].format(slot=slot, n=n, tables=problem.table_count)
+            )
     per_part = Counter((p, problem.requests[r].fixed_slot) for r in fixed for p in index.pair(r))
     for (p, slot), n in sorted(per_part.items()):
         part = problem.participants[p]
         if n > part.capacity:
-            notes.append(f'participant "{part.id}" has {n} meetings fixed in slot "{slot}"')
+            notes.append(
+                DIAGNOSTICS["participant_fixed"].format(participant=part.id, n=n, slot=slot)
+            )
     per_table = Counter(
         (index.forced_table[r], problem.requests[r].fixed_slot)
         for r in fixed
@@ -99,7 +140,7 @@ def _overfull_fixed_slots(index: Index) -> list[str]:
     tables = problem.tables if problem.has_table_list else ()
     for (k, slot), n in sorted(per_table.items()):
         if n > 1:
-            notes.append(f'table "{tables[k].id}" has {n} meetings fixed in slot "{slot}"')
+            notes.append(DIAGNOSTICS["table_fixed"].format(table=tables[k].id, n=n, slot=slot))
     return notes
 
 
@@ -126,7 +167,7 @@ def _precedence_cycles(index: Index) -> list[str]:
     for r in sorted(required):
         if r not in color and (cycle := visit(r, [])):
             names = ", ".join(f'"{reqs[q].id}"' for q in cycle)
-            return [f"required requests {names} must each come after another: cyclic precedences"]
+            return [DIAGNOSTICS["cycle"].format(requests=names)]
     return []
 
 
@@ -145,7 +186,7 @@ def explain_infeasible(index: Index, *, time_limit_s: float = 10.0) -> tuple[str
     solver.parameters.cp_model_presolve = False  # presolve can hide the core
     status = solver.solve(v.model)
     if status != cp_model.INFEASIBLE:
-        return ("the required meetings cannot all be scheduled (no short explanation found)",)
+        return (DIAGNOSTICS["no_short"],)
     core = set(solver.sufficient_assumptions_for_infeasibility())
     reqs = index.problem.requests
     names = [
@@ -155,13 +196,11 @@ def explain_infeasible(index: Index, *, time_limit_s: float = 10.0) -> tuple[str
     ]
     notes = []
     if names:
-        notes.append(
-            "these required meetings cannot all be scheduled together: " + ", ".join(names)
-        )
+        notes.append(DIAGNOSTICS["core"].format(meetings=", ".join(names)))
     if v.break_bound_lit is not None and v.break_bound_lit.index in core:
         d = index.problem.objective.max_break_difference
-        notes.append(f"together with the bound max_break_difference = {d}")
-    return tuple(notes) or ("the required meetings cannot all be scheduled",)
+        notes.append(DIAGNOSTICS["break_bound"].format(d=d))
+    return tuple(notes) or (DIAGNOSTICS["no_core"],)
 
 
 def unscheduled_reasons(index: Index, meetings: tuple[Assignment, ...]) -> tuple[Unscheduled, ...]:

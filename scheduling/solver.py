@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model, cp_model_helper
 
 from . import cpmodel
 from .bounds import upper_bound_index
-from .explain import explain_infeasible, precheck, unscheduled_reasons
+from .explain import DIAGNOSTICS, explain_infeasible, precheck, unscheduled_reasons
 from .greedy import greedy_meetings
 from .hints import LARGE, hint_start, light_presolve, release_memory
 from .index import Index, build_index, count_breaks
@@ -107,9 +107,8 @@ def solve(
         notes = explain_infeasible(index, time_limit_s=max(1.0, time_limit_s / 4))
         return _finish(index, status, {}, ctx.started, bound, notes)
     if status == "unknown":
-        return _finish(
-            index, status, {}, ctx.started, bound, ("no solution within the time limit",)
-        )
+        notes = (DIAGNOSTICS["time_limit"],)
+        return _finish(index, status, {}, ctx.started, bound, notes)
     return _finish(index, status, slots, ctx.started, bound, ())
 
 

@@ -47,7 +47,7 @@ from app.services.meeting_edits import (
 from app.services.optimiser import build_problem, request_cancel, start_run
 from app.services.publication import publish_schedule
 from app.services.recommendations import approved_registrations
-from app.services.run_health import reap_dead_runs, shown_error
+from app.services.run_health import reap_dead_runs
 from app.services.schedules import (
     latest_draft,
     previous_draft,
@@ -55,7 +55,7 @@ from app.services.schedules import (
     schedule_meetings,
     version_stats,
 )
-from app.services.solver_text import shown_reason
+from app.services.solver_text import shown_reason, shown_run_error
 from app.templating import local_time
 from app.views import organised_event_or_403, service_message
 
@@ -145,7 +145,7 @@ def _review_page(
         draft=draft,
         published=published,
         runs=runs,
-        shown_error=shown_error,
+        shown_error=lambda error: shown_run_error(error, event),
         active=active,
         form=RunForm(),
         confirm=ConfirmForm(),
@@ -277,7 +277,7 @@ def run_status(slug: str, run_id: int):
         status=run.status.value,
         progress=run.progress,
         stats=run.stats,
-        error=shown_error(run.error) or None,
+        error=shown_run_error(run.error, run.event) or None,
     )
 
 

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext
 
 from app.models import ScheduleRun, db
 from app.models.base import utcnow
@@ -44,19 +43,12 @@ def N_(message: str) -> str:
 
 
 # Why a run was declared dead: stored in English in ScheduleRun.error (logs, API), shown
-# translated on the planning page (`shown_error`).
+# translated on the planning page (`solver_text.shown_run_error`).
 SERVER_STOPPED = N_("the server stopped during the run (process restarted or killed)")
 WORKER_SILENT = N_("the worker stopped answering during the run (process killed or restarted)")
 JOB_LOST = N_("the background job was lost (worker killed, job failed or removed)")
 NEVER_STARTED = N_("the worker stopped before starting the run (process killed or restarted)")
 DEAD_REASONS = frozenset((SERVER_STOPPED, WORKER_SILENT, JOB_LOST, NEVER_STARTED))
-
-
-def shown_error(error: str | None) -> str:
-    """A run's error for the organiser: the reasons above in the page's language."""
-    if not error:
-        return ""
-    return gettext(error) if error in DEAD_REASONS else error
 
 
 _local_lock = threading.Lock()

@@ -1,16 +1,23 @@
 """The engine's English sentences shown in the page's language, with names instead of ids.
 
-`scheduling` writes its reasons in English with participant ids (`r<registration id>`): they
-are stored that way in `Schedule.stats` (and in the solution JSON). They are translated when
-shown; a sentence the engine does not list (older or newer wording) is shown as it is.
+`scheduling` writes its reasons and diagnostics in English with its ids (`r<registration>`,
+`q<request>`, `m<meeting>`, `s<slot>`, `t<table>`): they are stored that way (`Schedule.stats`,
+`ScheduleRun.error`, the solution JSON, the API). They are translated where the organiser sees
+them; a sentence the engine does not list (older or newer wording) is shown as it is.
 """
 
 from __future__ import annotations
 
+import re
+
+import sqlalchemy as sa
 from flask_babel import gettext
+from sqlalchemy.orm import selectinload
 
 import scheduling
-from app.services.run_health import N_
+from app.models import Event, Meeting, MeetingRequest, MeetingTable, Registration, Slot, db
+from app.services.run_health import DEAD_REASONS, N_
+from app.templating import local_time
 
 # One message per key of `scheduling.REASONS`.
 REASON_MESSAGES = {
@@ -23,13 +30,114 @@ REASON_MESSAGES = {
     "overall": N_("left out for a better overall schedule (fairness, breaks or time limit)"),
 }
 
+# One message per key of `scheduling.DIAGNOSTICS` (a run that found no schedule).
+DIAGNOSTIC_MESSAGES = {
+    "required_no_slot": N_("locked meeting %(request)s: no slot where both are free"),
+    "over_slots": N_(
+        "%(participant)s has %(n)s locked meetings but only %(slots)s available slots"
+        " × %(capacity)s representatives"
+    ),
+    "over_max": N_("%(participant)s has %(n)s locked meetings but a maximum of %(max)s"),
+    "slot_overfull": N_("the %(slot)s slot has %(n)s locked meetings but %(tables)s tables"),
+    "participant_fixed": N_("%(participant)s has %(n)s meetings locked in the %(slot)s slot"),
+    "table_fixed": N_("table %(table)s has %(n)s meetings locked in the %(slot)s slot"),
+    "cycle": N_("meetings %(requests)s must each come after another"),
+    "core": N_("these locked meetings cannot all be held together: %(meetings)s"),
+    "break_bound": N_("together with the maximum difference in breaks (%(d)s)"),
+    "no_short": N_("the locked meetings cannot all be held (no short explanation found)"),
+    "no_core": N_("the locked meetings cannot all be held"),
+    "time_limit": N_("no schedule found within the time limit"),
+}
+# A run that failed without a diagnostic stores the engine's status.
+STATUS_MESSAGES = {
+    "infeasible": DIAGNOSTIC_MESSAGES["no_core"],
+    "unknown": DIAGNOSTIC_MESSAGES["time_limit"],
+}
+
+_ID = re.compile(r"\b([rqmst])(\d+)\b")
+_PAIR = re.compile(r'"([qm]\d+)" \(r\d+-r\d+\)')  # a meeting in a list: "q12" (r3-r5)
+_QUOTED = re.compile(r'"([qm]\d+)"')
+
 
 def shown_reason(reason: str, names: dict[str, str]) -> str:
     """Why a request was left out, in the page's language; `names` maps engine ids to names."""
-    parsed = scheduling.parse_reason(reason)
-    if parsed is None or parsed[0] not in REASON_MESSAGES:
-        return reason
-    key, fields = parsed
-    return gettext(
-        REASON_MESSAGES[key], **{name: names.get(value, value) for name, value in fields.items()}
+    return _shown(reason, scheduling.parse_reason(reason), REASON_MESSAGES, names)
+
+
+def shown_run_error(error: str | None, event: Event) -> str:
+    """A run's error for the organiser, in the page's language, with the event's names."""
+    if not error:
+        return ""
+    if error in DEAD_REASONS:
+        return gettext(error)
+    if error in STATUS_MESSAGES:
+        return gettext(STATUS_MESSAGES[error])
+    sentences = error.split("; ")
+    parsed = [scheduling.parse_diagnostic(s) for s in sentences]
+    if not any(parsed):
+        return error
+    names = engine_names(event, error)
+    return "; ".join(
+        _shown(s, p, DIAGNOSTIC_MESSAGES, names) for s, p in zip(sentences, parsed, strict=True)
     )
+
+
+def _shown(text: str, parsed, messages: dict[str, str], names: dict[str, str]) -> str:
+    if parsed is None or parsed[0] not in messages:
+        return text
+    key, fields = parsed
+    return gettext(messages[key], **{k: _named(v, names) for k, v in fields.items()})
+
+
+def _named(value: str, names: dict[str, str]) -> str:
+    """A field with the engine's ids replaced by names ("q12" (r3-r5) -> « A – B »)."""
+    if value in names:
+        return f"« {names[value]} »" if value[0] in "qm" else names[value]
+    value = _PAIR.sub(lambda m: f"« {names.get(m[1], m[1])} »", value)
+    return _QUOTED.sub(lambda m: f"« {names.get(m[1], m[1])} »", value)
+
+
+def engine_names(event: Event, text: str) -> dict[str, str]:
+    """Names of the engine ids found in `text`, looked up in this event only."""
+    ids: dict[str, set[int]] = {}
+    for kind, number in _ID.findall(text):
+        ids.setdefault(kind, set()).add(int(number))
+    names: dict[str, str] = {}
+    if ids.get("r"):
+        rows = db.session.scalars(
+            sa.select(Registration)
+            .where(Registration.event_id == event.id, Registration.id.in_(ids["r"]))
+            .options(selectinload(Registration.organisation))
+        )
+        names |= {f"r{r.id}": r.organisation.name for r in rows}
+    pairs = [
+        (
+            MeetingRequest,
+            "q",
+            MeetingRequest.event_id == event.id,
+            "from_registration",
+            "to_registration",
+        ),
+        (Meeting, "m", Meeting.schedule.has(event_id=event.id), "registration_a", "registration_b"),
+    ]
+    for model, kind, in_event, a, b in pairs:
+        if ids.get(kind):
+            rows = db.session.scalars(sa.select(model).where(in_event, model.id.in_(ids[kind])))
+            names |= {
+                f"{kind}{row.id}": f"{getattr(row, a).organisation.name} – "
+                f"{getattr(row, b).organisation.name}"
+                for row in rows
+            }
+    if ids.get("s"):
+        rows = db.session.scalars(
+            sa.select(Slot).where(Slot.event_id == event.id, Slot.id.in_(ids["s"]))
+        )
+        names |= {f"s{s.id}": s.label or local_time(s.starts_at, event.timezone) for s in rows}
+    if ids.get("t"):
+        rows = db.session.scalars(
+            sa.select(MeetingTable).where(
+                MeetingTable.event_id == event.id, MeetingTable.id.in_(ids["t"])
+            )
+        )
+        names |= {f"t{t.id}": t.label for t in rows}
+    return names

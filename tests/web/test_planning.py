@@ -732,3 +732,79 @@ def test_run_of_a_dead_process_shows_why_in_the_pages_language(client, auth, ev)
     client.post("/langue", data={"lang": "en", "next": url})
     page = client.get(url).get_data(as_text=True)
     assert "the server stopped during the run" in page
+
+
+def test_a_run_that_cannot_hold_the_locked_meetings_says_why_in_french_with_names(client, auth, ev):
+    from app.jobs import run_optimiser
+
+    # Two locked meetings of Fournisseur 0 in the same slot: the engine refuses the problem.
+    draft = _hand_draft(ev, [(0, 0, 0, ev.event.tables[0]), (1, 0, 0, ev.event.tables[1])])
+    for meeting in draft.meetings:
+        meeting.locked = True
+    ev.providers[0].organisation.name = "Fournisseur <0>"
+    run = ScheduleRun(event=ev.event, status=RunStatus.QUEUED, parameters={"time_limit_s": 5})
+    db.session.add(run)
+    db.session.commit()
+    run_optimiser(run.id)
+    run = _wait_for_run(run.id)
+    assert run.status is RunStatus.FAILED
+    # Stored as the engine wrote it (logs, API), with its ids; its home table is locked twice
+    # in that slot too.
+    slot, table = ev.event.slots[0], ev.event.tables[0]
+    assert run.error == (
+        f'participant "r{ev.providers[0].id}" has 2 meetings fixed in slot "s{slot.id}"; '
+        f'table "t{table.id}" has 2 meetings fixed in slot "s{slot.id}"'
+    )
+    slot.label, table.label = "Matin 1", "T<1>"
+    db.session.commit()
+
+    auth.login("orga@example.fr")
+    url = f"/organisateur/evenements/{ev.event.slug}/planning/"
+    status = client.get(f"{url}runs/{run.id}.json").get_json()
+    assert status["error"] == (
+        "Fournisseur <0> a 2 rendez-vous verrouillés sur le créneau Matin 1; "
+        "la table T<1> a 2 rendez-vous verrouillés sur le créneau Matin 1"
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "Fournisseur &lt;0&gt; a 2 rendez-vous verrouillés sur le créneau Matin 1" in page
+
+    client.post("/langue", data={"lang": "en", "next": url})
+    status = client.get(f"{url}runs/{run.id}.json").get_json()
+    assert status["error"] == (
+        "Fournisseur <0> has 2 meetings locked in the Matin 1 slot; "
+        "table T<1> has 2 meetings locked in the Matin 1 slot"
+    )
+
+
+def test_run_errors_name_only_what_belongs_to_the_event(client, auth, factory, ev):
+    # An id of another event's registration stays an id; a sentence the engine does not list
+    # is shown as it is.
+    elsewhere = factory.registration(event=factory.event(), organisation=factory.organisation())
+    meeting = _hand_draft(ev, [(1, 1, 0, None)]).meetings[0]
+    request = db.session.scalar(
+        sa.select(MeetingRequest).where(
+            MeetingRequest.from_registration_id == ev.companies[2].id,
+            MeetingRequest.to_registration_id == ev.providers[0].id,
+        )
+    )
+    ids = f"r{meeting.registration_a_id}-r{meeting.registration_b_id}"
+    errors = [
+        "these required meetings cannot all be scheduled together: "
+        f'"q{request.id}" (r{ev.companies[2].id}-r{ev.providers[0].id}), "m{meeting.id}" ({ids})',
+        f'participant "r{elsewhere.id}" has 3 required meetings but max_meetings 2',
+        "a sentence from another version",
+        "unknown",
+    ]
+    runs = [ScheduleRun(event=ev.event, status=RunStatus.FAILED, error=e) for e in errors]
+    db.session.add_all(runs)
+    db.session.commit()
+    auth.login("orga@example.fr")
+    url = f"/organisateur/evenements/{ev.event.slug}/planning/runs"
+    shown = [client.get(f"{url}/{run.id}.json").get_json()["error"] for run in runs]
+    assert shown == [
+        "ces rendez-vous verrouillés ne peuvent pas tous avoir lieu ensemble : "
+        "« Entreprise 2 – Fournisseur 0 », « Entreprise 1 – Fournisseur 1 »",
+        f"r{elsewhere.id} a 3 rendez-vous verrouillés pour un maximum de 2",
+        "a sentence from another version",
+        "aucun planning trouvé dans le temps imparti",
+    ]

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from scheduling import REASONS, check, parse_reason, solve, upper_bound
+from scheduling import (
+    DIAGNOSTICS,
+    REASONS,
+    check,
+    parse_diagnostic,
+    parse_reason,
+    solve,
+    upper_bound,
+)
 from scheduling.bounds import break_lower_bounds
 from scheduling.index import build_index
 
@@ -38,6 +46,15 @@ def test_every_reason_reads_back_with_its_participant():
             {"participant": "S 12 (x)"} if "{participant}" in text else {},
         )
     assert parse_reason("a sentence of another version") is None
+
+
+def test_every_diagnostic_reads_back_with_its_fields():
+    for key, text in DIAGNOSTICS.items():
+        fields = {"request": "q7", "a": "r1", "b": "r 2", "participant": "S12", "n": "5"}
+        fields |= {"slots": "3", "capacity": "2", "max": "3", "slot": "s9", "tables": "4"}
+        fields |= {"table": "t1", "requests": '"q1", "q2"', "meetings": '"q1" (r1-r2)', "d": "2"}
+        used = {name: value for name, value in fields.items() if "{" + name + "}" in text}
+        assert parse_diagnostic(text.format(**used)) == (key, used)
 
 
 def test_solve_keeps_fixed_slot(make):
