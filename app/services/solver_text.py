@@ -12,7 +12,6 @@ import re
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from sqlalchemy.orm import selectinload
 
 import scheduling
 from app.models import Event, Meeting, MeetingRequest, MeetingTable, Registration, Slot, db
@@ -102,42 +101,32 @@ def engine_names(event: Event, text: str) -> dict[str, str]:
     ids: dict[str, set[int]] = {}
     for kind, number in _ID.findall(text):
         ids.setdefault(kind, set()).add(int(number))
-    names: dict[str, str] = {}
-    if ids.get("r"):
-        rows = db.session.scalars(
-            sa.select(Registration)
-            .where(Registration.event_id == event.id, Registration.id.in_(ids["r"]))
-            .options(selectinload(Registration.organisation))
-        )
-        names |= {f"r{r.id}": r.organisation.name for r in rows}
-    pairs = [
-        (
+
+    def pair(a: Registration, b: Registration) -> str:
+        return f"{a.organisation.name} – {b.organisation.name}"
+
+    lookups = {  # kind: (model, the event's rows, name)
+        "r": (Registration, Registration.event_id == event.id, lambda r: r.organisation.name),
+        "q": (
             MeetingRequest,
-            "q",
             MeetingRequest.event_id == event.id,
-            "from_registration",
-            "to_registration",
+            lambda q: pair(q.from_registration, q.to_registration),
         ),
-        (Meeting, "m", Meeting.schedule.has(event_id=event.id), "registration_a", "registration_b"),
-    ]
-    for model, kind, in_event, a, b in pairs:
-        if ids.get(kind):
-            rows = db.session.scalars(sa.select(model).where(in_event, model.id.in_(ids[kind])))
-            names |= {
-                f"{kind}{row.id}": f"{getattr(row, a).organisation.name} – "
-                f"{getattr(row, b).organisation.name}"
-                for row in rows
-            }
-    if ids.get("s"):
-        rows = db.session.scalars(
-            sa.select(Slot).where(Slot.event_id == event.id, Slot.id.in_(ids["s"]))
-        )
-        names |= {f"s{s.id}": s.label or local_time(s.starts_at, event.timezone) for s in rows}
-    if ids.get("t"):
-        rows = db.session.scalars(
-            sa.select(MeetingTable).where(
-                MeetingTable.event_id == event.id, MeetingTable.id.in_(ids["t"])
-            )
-        )
-        names |= {f"t{t.id}": t.label for t in rows}
+        "m": (
+            Meeting,
+            Meeting.schedule.has(event_id=event.id),
+            lambda m: pair(m.registration_a, m.registration_b),
+        ),
+        "s": (
+            Slot,
+            Slot.event_id == event.id,
+            lambda s: s.label or local_time(s.starts_at, event.timezone),
+        ),
+        "t": (MeetingTable, MeetingTable.event_id == event.id, lambda t: t.label),
+    }
+    names: dict[str, str] = {}
+    for kind, wanted in ids.items():
+        model, in_event, name = lookups[kind]
+        rows = db.session.scalars(sa.select(model).where(in_event, model.id.in_(wanted)))
+        names |= {f"{kind}{row.id}": name(row) for row in rows}
     return names
