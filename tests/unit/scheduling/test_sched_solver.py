@@ -256,3 +256,26 @@ def test_break_lower_bound_is_zero_when_a_window_fits(make):
         {"id": "ac", "a": "A", "b": "C", "required": True, "slots": ["m2", "m3"]},
     ]
     assert break_lower_bounds(build_index(make(requests=requests))) == [0, 0, 0, 0]
+
+
+def test_find_workers_are_lp_free_searches_that_cp_sat_accepts():
+    # The probes that must find a schedule at a small break count run one LP-free search per
+    # worker, each under its own name (hence its own seed). Parameters CP-SAT rejected would
+    # leave B2B files without any schedule (MODEL_INVALID), so solve a model with them.
+    from ortools.sat.python import cp_model
+
+    from scheduling.solver import _find_subsolvers
+
+    model = cp_model.CpModel()
+    xs = [model.new_bool_var(f"x{i}") for i in range(6)]
+    model.add(sum(xs) == 3)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = 3
+    names = _find_subsolvers(params)
+    assert names == ["no_lp", "no_lp_1", "no_lp_2"]
+    text = str(params)  # the pybind proto does not iterate its repeated messages
+    assert text.count("subsolver_params {") == text.count("linearization_level: 0") == 2
+    params.subsolvers.extend(names)
+    params.num_full_subsolvers = 3
+    assert solver.solve(model) == cp_model.OPTIMAL
