@@ -35,7 +35,8 @@ _PROBE_SHARE = 0.7  # share of the time left for one bottom-up probe
 _PROVED_PROBE_SHARE = 0.85  # the same for the probe just above a refuted bound
 _FALLBACK_SHARE = 0.15  # kept for a plain search when no probe finds a schedule
 _SAT_SUBSOLVERS = ["no_lp", "quick_restart_no_lp", "default_lp", "quick_restart", "pseudo_costs"]
-# Small models: an LP-free CDCL worker (with feasibility jump) finds schedules; the short
+# Small models: an LP-free CDCL worker (with feasibility jump from a start schedule, two
+# such workers without one: `_find_subsolvers`) finds schedules; the short
 # `refute` run pairs it with a full-LP worker, which refutes bounds (tic-13crafc "<= 3 breaks":
 # refuted in 1.8 s instead of no answer in 30 s).
 _SMALL_SUBSOLVERS = ["no_lp", "max_lp", "quick_restart_no_lp", "default_lp", "pseudo_costs"]
@@ -492,9 +493,9 @@ def _find_subsolvers(params) -> list[str]:
     """One LP-free CDCL worker per thread, each with its own seed, and no first-solution
     heuristic: finding a schedule at a small break bound is heavy-tailed, and independent
     searches cut the tail. Measured on the two hardest B2B originals (the probe at the
-    optimum, 20 s, 9 seeds): forum-13crafb "<= 6" found 9 times in 3-13 s (median 9 s)
-    against 4 times in 12-14 s with `no_lp` and feasibility jump; ticf-13crafb "<= 3" found
-    9 times in 5-23 s (median 9 s) against 6 times in 7-18 s."""
+    optimum alone, 20-30 s): forum-13crafb "<= 6" found in 9 runs of 9 in 3-13 s (median 9 s)
+    against 4 of 10 in 12-14 s with `no_lp` and feasibility jump; ticf-13crafb "<= 3" found
+    in 9 of 9 in 5-23 s (median 9 s) against 6 of 9 in 7-18 s (docs/scheduling.md)."""
     names = ["no_lp"]
     for i in range(1, params.num_workers):
         names.append(f"no_lp_{i}")
