@@ -14,6 +14,16 @@ def test_every_page_sends_security_headers(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_pages_may_connect_only_to_their_own_site(client):
+    # Live updates open a Socket.IO connection back to the site; bare `ws:`/`wss:` sources
+    # would let injected code send data to a socket on any host.
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in client.get("/").headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["connect-src"] == "'self'"
+
+
 def test_templates_have_no_inline_script_handlers(app):
     """The Content-Security-Policy forbids inline code: none may creep into templates."""
     from pathlib import Path
