@@ -66,11 +66,17 @@ def provider_journey(page: Page, base: str, outbox: Path, suffix: str) -> str:
     create_organisation(page, "Un fournisseur de solutions d'IA", name)
     page.get_by_label("Site web").fill("https://www.optiforge.example")
     page.get_by_label("Description").first.fill("Optimisation des procédés industriels par l'IA.")
-    page.get_by_label("Afficher notre organisation et nos solutions dans le catalogue public").check()
+    page.get_by_label(
+        "Afficher notre organisation et nos solutions dans le catalogue public"
+    ).check()
     page.get_by_label("Afficher notre organisation dans l'annuaire").check()
     page.get_by_role("button", name="Enregistrer le profil").click()
     for title, summary, use_case in (
-        ("Optiforge Vision", "Contrôle qualité par caméra sur ligne", "Contrôle qualité par vision"),
+        (
+            "Optiforge Vision",
+            "Contrôle qualité par caméra sur ligne",
+            "Contrôle qualité par vision",
+        ),
         ("Optiforge Énergie", "Réduction des consommations d'énergie", "Optimisation énergétique"),
     ):
         page.get_by_role("link", name="Ajouter une solution").first.click()
@@ -103,7 +109,9 @@ def register(page: Page, base: str, shot_name: str | None) -> None:
 
 def company_journey(page: Page, base: str, outbox: Path, suffix: str) -> None:
     sign_up(page, base, outbox, "Paul Usinier", f"paul-{suffix}@example.org", "company")
-    create_organisation(page, "Une entreprise qui cherche des solutions d'IA", f"Usinage Moderne {suffix}")
+    create_organisation(
+        page, "Une entreprise qui cherche des solutions d'IA", f"Usinage Moderne {suffix}"
+    )
     page.get_by_label("Numéro SIREN (facultatif)").fill("732 829 321")  # wrong checksum first
     page.get_by_label("Maintenance prédictive").check()
     page.get_by_role("button", name="Enregistrer le profil").click()
@@ -150,7 +158,9 @@ def matchmaking_journey(page: Page, base: str) -> None:
     for decision in ("Accepter", "Accepter", "Refuser"):
         form = page.locator("form.answer").first
         if decision == "Refuser":
-            form.get_by_label("Motif si vous refusez (facultatif)").fill("Pas notre cœur de métier.")
+            form.get_by_label("Motif si vous refusez (facultatif)").fill(
+                "Pas notre cœur de métier."
+            )
         form.get_by_role("button", name=decision, exact=True).click()
         expect(page.locator(".flash-success")).to_be_visible()
         page.goto(f"{base}/evenements/{DEMO_SLUG}/rendez-vous/?statut=pending")
