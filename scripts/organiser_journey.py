@@ -114,9 +114,10 @@ def main() -> None:
     args = parser.parse_args()
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-gpu",
-                                          "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
         page = context.new_page()
         log_in(page, args.base_url, "organisatrice@demo.rdv-ia.fr")
