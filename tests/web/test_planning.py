@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -808,3 +808,26 @@ def test_run_errors_name_only_what_belongs_to_the_event(client, auth, factory, e
         "a sentence from another version",
         "aucun planning trouvé dans le temps imparti",
     ]
+
+
+def test_a_slot_without_label_is_named_by_its_local_start_time(client, auth, ev):
+    from zoneinfo import ZoneInfo
+
+    slot = ev.event.slots[1]
+    slot.label = ""
+    provider = ev.providers[0]
+    run = ScheduleRun(
+        event=ev.event,
+        status=RunStatus.FAILED,
+        error=f'participant "r{provider.id}" has 2 meetings fixed in slot "s{slot.id}"',
+    )
+    db.session.add(run)
+    db.session.commit()
+    local = slot.starts_at.replace(tzinfo=UTC).astimezone(ZoneInfo(ev.event.timezone))
+    assert local.utcoffset()  # the event's time zone is not UTC: the test tells them apart
+
+    auth.login("orga@example.fr")
+    url = f"/organisateur/evenements/{ev.event.slug}/planning/runs/{run.id}.json"
+    assert client.get(url).get_json()["error"] == (
+        f"{provider.organisation.name} a 2 rendez-vous verrouillés sur le créneau {local:%H:%M}"
+    )
