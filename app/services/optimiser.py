@@ -6,12 +6,15 @@ Ids in the problem: slot `s<id>`, table `t<id>`, participant `r<registration id>
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
 import scheduling
 from app.models import Event, Meeting, MeetingRequest, Registration, Schedule, ScheduleRun, User, db
+from app.models.base import utcnow
 from app.models.enums import (
     EventFormat,
     MeetingStatus,
@@ -24,7 +27,7 @@ from app.services.publication import publish_schedule  # noqa: F401 - its home m
 from app.services.recommendations import approved_registrations
 from app.services.registrations import is_organiser
 from app.services.requests import request_weight
-from app.services.schedules import latest_draft, published_schedule
+from app.services.schedules import copy_meeting, latest_draft, published_schedule
 
 
 @dataclass(frozen=True)
@@ -32,19 +35,25 @@ class BuiltProblem:
     problem: scheduling.Problem
     requests: dict[str, MeetingRequest]  # problem request id -> accepted request
     locked: dict[str, Meeting]  # problem request id -> locked meeting kept as required
+    # Published meetings already begun or over (a re-run on the day): copied as they are.
+    history: list[Meeting] = field(default_factory=list)
 
 
-def _participants(event: Event, regs: list[Registration]) -> list[scheduling.Participant]:
+def _participants(
+    event: Event, regs: list[Registration], slot_ids: set[int], had: Counter
+) -> list[scheduling.Participant]:
     home = event.format is EventFormat.HOME_TABLES and bool(event.tables)
     return [
         scheduling.Participant(
             id=f"r{r.id}",
             kind=r.role.value,
             capacity=r.representatives,
-            max_meetings=r.max_meetings
-            if r.max_meetings is not None
-            else event.max_meetings_default,
-            unavailable=tuple(f"s{s.id}" for s in r.unavailable_slots if not s.blocked),
+            max_meetings=max(
+                0,
+                (r.max_meetings if r.max_meetings is not None else event.max_meetings_default)
+                - had[r.id],
+            ),
+            unavailable=tuple(f"s{s.id}" for s in r.unavailable_slots if s.id in slot_ids),
             home_table=f"t{r.home_table_id}" if home and r.home_table_id else None,
         )
         for r in regs
@@ -77,23 +86,49 @@ def _locked_meetings(event: Event) -> list[Meeting]:
     return [m for m in schedule.meetings if m.locked and m.status is MeetingStatus.SCHEDULED]
 
 
-def build_problem(event: Event) -> BuiltProblem:
+def _history(event: Event, now: datetime) -> list[Meeting]:
+    """Published meetings that began already (their slot has started) or were marked held or
+    missed: a new version keeps them as they are."""
+    published = published_schedule(event)
+    if published is None:
+        return []
+    return [
+        m
+        for m in published.meetings
+        if m.status is not MeetingStatus.CANCELLED
+        and (m.slot.starts_at <= now or m.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW))
+    ]
+
+
+def build_problem(event: Event, *, now: datetime | None = None) -> BuiltProblem:
     """The event's scheduling problem: accepted requests between approved, present participants.
 
     Locked meetings are required at their slot; the published schedule is `previous`, so a
-    re-run moves as few published meetings as possible.
+    re-run moves as few published meetings as possible. On the day, only slots that have not
+    started are offered: published meetings already begun or over stay as they are (their
+    pairs are not scheduled again and count towards each side's maximum of meetings).
     """
+    now = now or utcnow()
     # Participants marked absent on the day get no meeting in a new version.
     regs = [r for r in approved_registrations(event) if r.absent_at is None]
     ids = {r.id for r in regs}
-    slots = [s for s in event.slots if not s.blocked]
-    pairs = _accepted_pairs(event, ids)
+    history = _history(event, now)
+    done = {frozenset((m.registration_a_id, m.registration_b_id)) for m in history}
+    had = Counter(r for m in history for r in (m.registration_a_id, m.registration_b_id))
+    slots = [s for s in event.slots if not s.blocked and s.starts_at > now]
+    slot_ids = {s.id for s in slots}
+    pairs = {
+        pair: request for pair, request in _accepted_pairs(event, ids).items() if pair not in done
+    }
     requests: dict[str, MeetingRequest] = {}
     locked: dict[str, Meeting] = {}
     items: list[scheduling.Request] = []
     weights = event.request_weights
     locked_by_pair = {
-        frozenset((m.registration_a_id, m.registration_b_id)): m for m in _locked_meetings(event)
+        frozenset((m.registration_a_id, m.registration_b_id)): m
+        for m in _locked_meetings(event)
+        if m.slot_id in slot_ids
+        and frozenset((m.registration_a_id, m.registration_b_id)) not in done
     }
     for pair, request in pairs.items():
         key = f"q{request.id}"
@@ -137,15 +172,15 @@ def build_problem(event: Event) -> BuiltProblem:
             for s in slots
         ),
         tables=tuple(scheduling.Table(id=f"t{t.id}", zone=t.zone or None) for t in event.tables),
-        participants=tuple(_participants(event, regs)),
+        participants=tuple(_participants(event, regs, slot_ids, had)),
         requests=tuple(items),
-        previous=_previous(event, requests),
+        previous=_previous(event, requests, slot_ids),
     )
-    return BuiltProblem(problem=problem, requests=requests, locked=locked)
+    return BuiltProblem(problem=problem, requests=requests, locked=locked, history=history)
 
 
 def _previous(
-    event: Event, requests: dict[str, MeetingRequest]
+    event: Event, requests: dict[str, MeetingRequest], slot_ids: set[int]
 ) -> tuple[scheduling.Assignment, ...]:
     schedule = published_schedule(event)
     if schedule is None:
@@ -158,7 +193,9 @@ def _previous(
             table=f"t{m.table_id}" if m.table_id else None,
         )
         for m in schedule.meetings
-        if m.status is MeetingStatus.SCHEDULED and m.request_id in by_request
+        if m.status is MeetingStatus.SCHEDULED
+        and m.request_id in by_request
+        and m.slot_id in slot_ids
     )
 
 
@@ -245,6 +282,8 @@ def store_draft(
                 1 if moved or old.status is not MeetingStatus.SCHEDULED else 0
             )
         schedule.meetings.append(meeting)
+    for old in built.history:  # begun or over: kept as they are (same uid, status and place)
+        schedule.meetings.append(copy_meeting(old))
     db.session.flush()
     return schedule
 
