@@ -86,17 +86,20 @@ def _locked_meetings(event: Event) -> list[Meeting]:
     return [m for m in schedule.meetings if m.locked and m.status is MeetingStatus.SCHEDULED]
 
 
-def _history(event: Event, now: datetime) -> list[Meeting]:
-    """Published meetings that began already (their slot has started) or were marked held or
-    missed: a new version keeps them as they are."""
-    published = published_schedule(event)
+def _pair(meeting: Meeting) -> frozenset[int]:
+    return frozenset((meeting.registration_a_id, meeting.registration_b_id))
+
+
+def _history(published: Schedule | None, started: set[int]) -> list[Meeting]:
+    """Published meetings whose slot has started, or marked held or missed: a new version
+    keeps them as they are."""
     if published is None:
         return []
     return [
         m
         for m in published.meetings
         if m.status is not MeetingStatus.CANCELLED
-        and (m.slot.starts_at <= now or m.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW))
+        and (m.slot_id in started or m.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW))
     ]
 
 
@@ -112,9 +115,10 @@ def build_problem(event: Event, *, now: datetime | None = None) -> BuiltProblem:
     # Participants marked absent on the day get no meeting in a new version.
     regs = [r for r in approved_registrations(event) if r.absent_at is None]
     ids = {r.id for r in regs}
-    history = _history(event, now)
-    done = {frozenset((m.registration_a_id, m.registration_b_id)) for m in history}
-    had = Counter(r for m in history for r in (m.registration_a_id, m.registration_b_id))
+    published = published_schedule(event)
+    history = _history(published, {s.id for s in event.slots if s.starts_at <= now})
+    done = {_pair(m) for m in history}
+    had = Counter(r for m in history for r in _pair(m))
     slots = [s for s in event.slots if not s.blocked and s.starts_at > now]
     slot_ids = {s.id for s in slots}
     pairs = {
@@ -125,10 +129,9 @@ def build_problem(event: Event, *, now: datetime | None = None) -> BuiltProblem:
     items: list[scheduling.Request] = []
     weights = event.request_weights
     locked_by_pair = {
-        frozenset((m.registration_a_id, m.registration_b_id)): m
+        _pair(m): m
         for m in _locked_meetings(event)
-        if m.slot_id in slot_ids
-        and frozenset((m.registration_a_id, m.registration_b_id)) not in done
+        if m.slot_id in slot_ids and _pair(m) not in done
     }
     for pair, request in pairs.items():
         key = f"q{request.id}"
@@ -174,15 +177,14 @@ def build_problem(event: Event, *, now: datetime | None = None) -> BuiltProblem:
         tables=tuple(scheduling.Table(id=f"t{t.id}", zone=t.zone or None) for t in event.tables),
         participants=tuple(_participants(event, regs, slot_ids, had)),
         requests=tuple(items),
-        previous=_previous(event, requests, slot_ids),
+        previous=_previous(published, requests, slot_ids),
     )
     return BuiltProblem(problem=problem, requests=requests, locked=locked, history=history)
 
 
 def _previous(
-    event: Event, requests: dict[str, MeetingRequest], slot_ids: set[int]
+    schedule: Schedule | None, requests: dict[str, MeetingRequest], slot_ids: set[int]
 ) -> tuple[scheduling.Assignment, ...]:
-    schedule = published_schedule(event)
     if schedule is None:
         return ()
     by_request = {r.id: key for key, r in requests.items()}
@@ -251,10 +253,7 @@ def store_draft(
     )
     db.session.add(schedule)
     published = published_schedule(event)
-    before = {
-        frozenset((m.registration_a_id, m.registration_b_id)): m
-        for m in (published.meetings if published else [])
-    }
+    before = {_pair(m): m for m in (published.meetings if published else [])}
     for item in solution.meetings:
         request = built.requests.get(item.request)
         locked = built.locked.get(item.request)
