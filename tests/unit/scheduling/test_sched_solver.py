@@ -276,6 +276,7 @@ def test_find_workers_are_lp_free_searches_that_cp_sat_accepts():
     assert names == ["no_lp", "no_lp_1", "no_lp_2"]
     text = str(params)  # the pybind proto does not iterate its repeated messages
     assert text.count("subsolver_params {") == text.count("linearization_level: 0") == 2
+    assert text.count("symmetry_level: 0") == 2  # the extra searches differ by more than a seed
     params.subsolvers.extend(names)
     params.num_full_subsolvers = 3
     assert solver.solve(model) == cp_model.OPTIMAL
