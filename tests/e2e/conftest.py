@@ -53,6 +53,22 @@ document.addEventListener("securitypolicyviolation", function (e) {
   console.error("CSP violation: " + e.violatedDirective + " blocked " + e.blockedURI);
 });
 """
+# Counts the page's io() calls (window.e2eIoCalls): each one opens a Socket.IO connection,
+# even on a namespace already connected, so a page's scripts must share one.
+IO_COUNTER = """
+(function () {
+  var wrapped;
+  window.e2eIoCalls = 0;
+  Object.defineProperty(window, "io", {
+    configurable: true,
+    get: function () { return wrapped; },
+    set: function (io) {
+      wrapped = function () { window.e2eIoCalls += 1; return io.apply(this, arguments); };
+      Object.assign(wrapped, io);
+    },
+  });
+}());
+"""
 
 
 def pytest_configure(config):
@@ -202,6 +218,7 @@ class Web:
         )
         context.set_default_timeout(10_000)
         context.add_init_script(CSP_LISTENER)
+        context.add_init_script(IO_COUNTER)
         self.contexts.append(context)
         page = context.new_page()
         page.on("console", lambda msg: self._console(who, msg))
@@ -224,7 +241,9 @@ class Web:
     @contextmanager
     def following_event(self, page: Page, timeout: float = 10) -> Iterator[None]:
         """Within the block the page loads; on leaving it, wait until the page has asked the
-        server over Socket.IO to follow the event ('watch'), so later pushes reach it."""
+        server over Socket.IO to follow the event ('watch'), so later pushes reach it. The
+        page must do so over one connection: its scripts share it (at a Business Day, every
+        extra connection per page is thousands more on the server)."""
         sent: list[str] = []
 
         def on_websocket(ws) -> None:
@@ -238,6 +257,8 @@ class Web:
                 pytest.fail(f"{page.url} did not follow its event over Socket.IO")
             page.wait_for_timeout(50)  # lets Playwright deliver the frame events
         page.remove_listener("websocket", on_websocket)
+        calls = page.evaluate("window.e2eIoCalls")
+        assert calls == 1, f"{page.url} opened {calls} Socket.IO connections"
 
     @contextmanager
     def expecting_error(self, fragment: str) -> Iterator[None]:

@@ -372,6 +372,13 @@ def test_check_in_at_the_desk_and_the_now_next_screen(
     with web.following_event(other_desk):
         other_desk.goto(f"/organisateur/evenements/{slug}/accueil")
     expect(other_desk.locator("#arrivals [data-field=count]")).to_have_text("0")
+    # The organisers' dashboard is open too (on its own page's one connection).
+    dashboard = web.page("tableau-de-bord")
+    log_in(dashboard, ORGANISER_EMAIL)
+    with web.following_event(dashboard):
+        dashboard.goto(f"/organisateur/evenements/{slug}/tableau-de-bord")
+    arrived = dashboard.locator('[data-stat="arrivals.registrations"]')
+    expect(arrived).to_have_text("0")
     organiser.goto(f"/organisateur/evenements/{slug}/accueil")
     expect(organiser.get_by_role("heading", name=re.compile("Accueil"))).to_be_visible()
     organiser.get_by_label("Code du badge").fill(code)
@@ -387,6 +394,8 @@ def test_check_in_at_the_desk_and_the_now_next_screen(
     )
     expect(other_desk.locator("#last-arrivals")).to_contain_text("Paul Usinier")
     web.shot(other_desk, "autre-accueil-en-direct")
+    expect(arrived).to_have_text("1", timeout=LIVE_UPDATE_BUDGET_MS)  # and the dashboard
+    web.shot(dashboard, "tableau-de-bord-en-direct")
     # The same badge twice is refused (HTTP 409), with the time of the first check-in.
     organiser.get_by_label("Code du badge").fill(code)
     with web.expecting_error("409 (CONFLICT)"):

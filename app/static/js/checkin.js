@@ -169,14 +169,8 @@
 
   // Live arrivals from every desk (and self check-ins).
   document.addEventListener("DOMContentLoaded", function () {
-    if (typeof io === "undefined") { return; }
-    var socket = io({ transports: ["websocket", "polling"] });
-    var connectedOnce = false;
-    socket.on("connect", function () {
-      socket.emit("watch", { event: counts.dataset.event });
-      if (connectedOnce) { resync(); }
-      connectedOnce = true;
-    });
+    if (!window.rdvLive) { return; }  // live.js: the page's one Socket.IO connection
+    var socket = window.rdvLive.follow(counts.dataset.event, resync);
     socket.on("checkin", function (data) {
       setCounts(data);
       addArrival(data);

@@ -1,6 +1,6 @@
 // Organiser dashboard: refetches its JSON when the server says something changed, then
-// updates the counters and swaps in the charts drawn on the server (SVG). It opens its own
-// Socket.IO connection and `watch`es the event on every (re)connection, as live.js does; the
+// updates the counters and swaps in the charts drawn on the server (SVG). It follows the event
+// over the page's one Socket.IO connection (live.js: `watch` on every (re)connection); the
 // server puts organisers in `event:<id>:organisers`. A slow poll covers a lost connection and
 // a reconnection re-syncs at once.
 (function () {
@@ -66,18 +66,12 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setInterval(refresh, POLL_MS);
-    if (typeof io === "undefined") { return; }
-    var socket = io({ forceNew: true, transports: ["websocket", "polling"] });
-    var connectedOnce = false;
+    if (!window.rdvLive) { return; }  // live.js: the page's one Socket.IO connection
+    var socket = window.rdvLive.follow(status.dataset.event, schedule);  // re-sync on reconnect
     var events = ["counters", "checkin", "absence", "feedback", "run_progress", "rebooking",
       "schedule_published"];
     events.forEach(function (name) {
       socket.on(name, schedule);
-    });
-    socket.on("connect", function () {
-      socket.emit("watch", { event: status.dataset.event });
-      if (connectedOnce) { schedule(); }  // back after a disconnection: re-sync
-      connectedOnce = true;
     });
     socket.on("disconnect", function () { status.textContent = status.dataset.offline; });
   });

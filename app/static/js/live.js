@@ -1,11 +1,26 @@
 // Live updates over Socket.IO. The client reconnects by itself; on every (re)connection the
 // page re-reads its state from the server, so nothing is missed while the Wi-Fi was down.
+// One connection per page: the on-site, check-in and dashboard scripts use it through
+// window.rdvLive.follow (a second io() call on the same namespace opens a second connection).
 (function () {
   "use strict";
   if (typeof io === "undefined") { return; }
   var body = document.body;
   var socket = io({ transports: ["websocket", "polling"] });
-  var connectedOnce = false;
+
+  // Follow an event's room now (if connected) and on every connection; `resync` runs on each
+  // reconnection after the first, to re-read what may have changed meanwhile.
+  function follow(slug, resync) {
+    var connectedOnce = socket.connected;
+    if (slug && socket.connected) { socket.emit("watch", { event: slug }); }
+    socket.on("connect", function () {
+      if (slug) { socket.emit("watch", { event: slug }); }
+      if (connectedOnce && resync) { resync(); }
+      connectedOnce = true;
+    });
+    return socket;
+  }
+  window.rdvLive = { socket: socket, follow: follow };
 
   function refreshNotifications() {
     var badge = document.querySelector("[data-unread]");
@@ -32,13 +47,9 @@
       }).catch(function () {});
   }
 
-  socket.on("connect", function () {
-    if (body.dataset.event) { socket.emit("watch", { event: body.dataset.event }); }
-    if (connectedOnce) {  // back after a disconnection: re-sync what may have changed
-      refreshNotifications();
-      refreshBlock("agenda", body.dataset.agendaNotice);
-    }
-    connectedOnce = true;
+  follow(body.dataset.event, function () {
+    refreshNotifications();
+    refreshBlock("agenda", body.dataset.agendaNotice);
   });
   socket.on("notifications", refreshNotifications);
   socket.on("agenda_changed", function () { refreshBlock("agenda", body.dataset.agendaNotice); });

@@ -5,11 +5,9 @@
 // deferred script has run.
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
-  if (typeof io === "undefined") { return; }
+  if (!window.rdvLive) { return; }  // live.js: the page's one Socket.IO connection
   var block = document.getElementById("onsite");
   if (!block) { return; }
-  var socket = io({ transports: ["websocket", "polling"] });
-  var connectedOnce = false;
   var pending = null;
 
   function refresh() {
@@ -30,11 +28,7 @@ document.addEventListener("DOMContentLoaded", function () {
     pending = setTimeout(function () { pending = null; refresh(); }, 250);
   }
 
-  socket.on("connect", function () {
-    if (document.body.dataset.event) { socket.emit("watch", { event: document.body.dataset.event }); }
-    if (connectedOnce) { soon(); }
-    connectedOnce = true;
-  });
+  var socket = window.rdvLive.follow(document.body.dataset.event, soon);
   ["onsite", "absence", "rebooking", "agenda_changed", "schedule_published"].forEach(function (name) {
     socket.on(name, soon);
   });
