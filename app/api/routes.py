@@ -49,6 +49,7 @@ SERVICE_ERRORS = {
     "forbidden": (403, "The token's creator is not an organiser of this event."),
     "run-active": (409, "A run is already queued or running for this event."),
     "no-slots": (409, "The event has no meeting slots yet."),
+    "no-slot-left": (409, "Every slot of the event has started or is blocked."),
     "not-draft": (409, "Only a draft schedule can be published."),
     "not-newest": (409, "A newer draft exists: only the newest draft can be published."),
     "run-not-succeeded": (409, "This draft comes from a run that did not succeed."),

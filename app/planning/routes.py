@@ -73,6 +73,9 @@ MESSAGES = {
     "already-meeting": lambda: _("These two participants already have a meeting."),
     "run-active": lambda: _("A run is already in progress for this event."),
     "no-slots": lambda: _("The event has no meeting slots yet: set up its sessions first."),
+    "no-slot-left": lambda: _(
+        "Every slot of the event has started or is blocked: there is nothing left to plan."
+    ),
     "run-finished": lambda: _("This run has already finished."),
     "not-draft": lambda: _(
         "This version is already published or replaced: only the newest draft can be published or edited."

@@ -207,6 +207,11 @@ def start_run(*, event: Event, actor: User, time_limit_s: int, workers: int) -> 
         raise ServiceError("forbidden")
     if not event.slots:
         raise ServiceError("no-slots")
+    now = utcnow()
+    if not any(not s.blocked and s.starts_at > now for s in event.slots):
+        # On the day, a run only plans the slots still to come (build_problem): with none
+        # left it would give a copy of the published schedule.
+        raise ServiceError("no-slot-left")
     from app.services.run_health import reap_dead_runs
 
     reap_dead_runs(event.id)

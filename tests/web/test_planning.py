@@ -193,6 +193,33 @@ def test_only_one_active_run_per_event(client, auth, ev):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun)) == 1
 
 
+def test_no_run_once_every_slot_has_started_or_is_blocked(client, auth, ev):
+    # Late on the day a run would only copy the published schedule: refused, with the reason.
+    auth.login("orga@example.fr")
+    slots = sorted(ev.event.slots, key=lambda s: s.starts_at)
+    shift = slots[-1].starts_at - utcnow() + timedelta(minutes=1)
+    for slot in slots[:-1]:
+        slot.starts_at -= shift
+        slot.ends_at -= shift
+    slots[-1].blocked = True  # the last slot is still to come, but blocked
+    db.session.commit()
+    page = client.post(
+        f"/organisateur/evenements/{ev.event.slug}/planning/lancer",
+        data={"time_limit_s": 5},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Tous les créneaux de l&#39;événement ont commencé ou sont bloqués" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun)) == 0
+    slots[-1].blocked = False  # one slot to come: the run starts
+    db.session.commit()
+    client.post(
+        f"/organisateur/evenements/{ev.event.slug}/planning/lancer", data={"time_limit_s": 5}
+    )
+    run = db.session.scalar(sa.select(ScheduleRun))
+    assert run is not None
+    assert _wait_for_run(run.id).status is RunStatus.SUCCEEDED
+
+
 def test_crashing_run_is_marked_failed_and_keeps_schedules(app, ev):
     from app.jobs import run_optimiser
 
