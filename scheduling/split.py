@@ -12,7 +12,10 @@ The cases run `workers` at a time (CP-SAT releases the GIL), one CP-SAT worker e
 rounds: the first 8 open cases (the likeliest holders come first) get a short time slice; each
 round doubles both the slice and the number of cases tried, until one case yields a schedule,
 all are refuted or the time is up. The likeliest holders thus get longer slices before the
-many unlikely ones are tried at all.
+many unlikely ones are tried at all. Each round runs with a new seed: a case tried again gets
+an independent search rather than the same one for longer, which matters because the time to
+find the holder varies widely with the seed (forum-13crafc.forb0007's holder P70 alone: 4.1,
+6.3 and 6.3 s with seeds 2, 3 and 1, nothing in 15 s with seed 0).
 
 In each case, everyone but q holds their meetings in one window of consecutive slots. Said as
 "no break" (the break counts), CP-SAT needs 0.7-6 s to refute 46 of ticf-13crafc's 58 cases
@@ -60,9 +63,13 @@ def split_one_break(
     base.clear_objective()
     base.clear_hints()
     open_cases, slice_s, width = list(holders), FIRST_SLICE_S, FIRST_WIDTH
+    rounds = 0
     while open_cases and time.monotonic() < end - 0.05:
         batch = open_cases[:width]
-        round_ = _Round(base, terms, blocks or {}, end, seed)
+        # A new seed each round: a case tried again gets an independent search, not the
+        # same one longer (finding the holder is heavy-tailed across seeds).
+        round_ = _Round(base, terms, blocks or {}, end, seed + rounds)
+        rounds += 1
         with ThreadPoolExecutor(max(1, workers)) as pool:
             results = list(pool.map(round_.run, batch, [slice_s] * len(batch)))
         if round_.values is not None:
@@ -144,13 +151,16 @@ def _add_block(case: cp_model.CpModel, n: int, busy: list[int | None]) -> None:
     docstring)."""
     if n < 1:
         return
-    starts = {
-        s: case.new_bool_var("")
-        for s in range(len(busy) - n + 1)
-        if all(busy[t] is not None for t in range(s, s + n))
-    }
+    starts = {s: case.new_bool_var("") for s in window_starts(n, busy)}
     case.add_exactly_one(starts.values())
     for t, b in enumerate(busy):
         if b is not None:
             cover = [y for s, y in starts.items() if s <= t < s + n]
             case.add(sum(cover) == case.get_bool_var_from_proto_index(b))
+
+
+def window_starts(n: int, busy: list[int | None]) -> list[int]:
+    """The first slots of the windows of n consecutive slots where the participant can meet."""
+    return [
+        s for s in range(len(busy) - n + 1) if all(busy[t] is not None for t in range(s, s + n))
+    ]

@@ -127,3 +127,15 @@ def test_solve_with_two_workers_proves_a_single_break_optimal(make):
     assert solution.status == "optimal"
     assert solution.stats.breaks == 1
     assert check(problem, solution) == []
+
+
+def test_windows_are_the_runs_of_consecutive_slots_where_one_can_meet():
+    # Busy variables in slots 0, 2, 3, 4 (slot 1 unavailable): two meetings without a break
+    # fit in slots 2-3 or 3-4 only; three fit in 2-4; four nowhere.
+    from scheduling.split import window_starts
+
+    busy = [10, None, 12, 13, 14]
+    assert window_starts(2, busy) == [2, 3]
+    assert window_starts(3, busy) == [2]
+    assert window_starts(4, busy) == []
+    assert window_starts(1, busy) == [0, 2, 3, 4]
