@@ -86,6 +86,19 @@ def _launch(client, ev, seconds: int = 5) -> ScheduleRun:
     return _wait_for_run(run.id)
 
 
+def _launch_refused(client, ev) -> str:
+    """Ask for a run that is refused: the planning page it redirects to, with the reason."""
+    return client.post(
+        f"/organisateur/evenements/{ev.event.slug}/planning/lancer",
+        data={"time_limit_s": 5},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+
+def _run_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun))
+
+
 def _schedules() -> list[Schedule]:
     db.session.expire_all()
     return list(db.session.scalars(sa.select(Schedule).order_by(Schedule.version)))
@@ -184,13 +197,8 @@ def test_only_one_active_run_per_event(client, auth, ev):
     auth.login("orga@example.fr")
     db.session.add(ScheduleRun(event=ev.event, status=RunStatus.RUNNING))
     db.session.commit()
-    page = client.post(
-        f"/organisateur/evenements/{ev.event.slug}/planning/lancer",
-        data={"time_limit_s": 5},
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "Une exécution est déjà en cours" in page
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun)) == 1
+    assert "Une exécution est déjà en cours" in _launch_refused(client, ev)
+    assert _run_count() == 1
 
 
 def test_no_run_once_every_slot_has_started_or_is_blocked(client, auth, ev):
@@ -203,21 +211,12 @@ def test_no_run_once_every_slot_has_started_or_is_blocked(client, auth, ev):
         slot.ends_at -= shift
     slots[-1].blocked = True  # the last slot is still to come, but blocked
     db.session.commit()
-    page = client.post(
-        f"/organisateur/evenements/{ev.event.slug}/planning/lancer",
-        data={"time_limit_s": 5},
-        follow_redirects=True,
-    ).get_data(as_text=True)
+    page = _launch_refused(client, ev)
     assert "Tous les créneaux de l&#39;événement ont commencé ou sont bloqués" in page
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun)) == 0
+    assert _run_count() == 0
     slots[-1].blocked = False  # one slot to come: the run starts
     db.session.commit()
-    client.post(
-        f"/organisateur/evenements/{ev.event.slug}/planning/lancer", data={"time_limit_s": 5}
-    )
-    run = db.session.scalar(sa.select(ScheduleRun))
-    assert run is not None
-    assert _wait_for_run(run.id).status is RunStatus.SUCCEEDED
+    assert _launch(client, ev).status is RunStatus.SUCCEEDED
 
 
 def test_crashing_run_is_marked_failed_and_keeps_schedules(app, ev):
