@@ -364,11 +364,10 @@ class _Run:
         while k < best and time.monotonic() < bottom_end - 0.05:
             # Most of the time left: refuting the bounds below the optimum is usually quick
             # and the probe at the optimum (finding a schedule) is the long one. All of it
-            # (up to the fallback search) once k - 1 is refuted: k is then the likeliest
-            # optimum, and the probes after it would only get crumbs.
-            share = _PROBE_SHARE if best - k > 1 else 1.0
-            if k == lower > bounds[0]:
-                share = 1.0  # every count below is refuted: the optimum unless this is refuted
+            # (up to the fallback search) when k is just below the best found, or once k - 1
+            # is refuted: k is then the likeliest optimum, and later probes would get crumbs.
+            last = best - k <= 1 or k == lower > bounds[0]
+            share = 1.0 if last else _PROBE_SHARE
             slice_s = (bottom_end - time.monotonic()) * share
             status, value = self._feasible(level, k, slice_s, lower)
             if value is not None:

@@ -13,7 +13,17 @@ from datetime import datetime
 import sqlalchemy as sa
 
 import scheduling
-from app.models import Event, Meeting, MeetingRequest, Registration, Schedule, ScheduleRun, User, db
+from app.models import (
+    Event,
+    Meeting,
+    MeetingRequest,
+    Registration,
+    Schedule,
+    ScheduleRun,
+    Slot,
+    User,
+    db,
+)
 from app.models.base import utcnow
 from app.models.enums import (
     EventFormat,
@@ -90,6 +100,11 @@ def _pair(meeting: Meeting) -> frozenset[int]:
     return frozenset((meeting.registration_a_id, meeting.registration_b_id))
 
 
+def _slots_to_plan(event: Event, now: datetime) -> list[Slot]:
+    """The slots a run may fill: not blocked and not started yet (on the day, the rest)."""
+    return [s for s in event.slots if not s.blocked and s.starts_at > now]
+
+
 def _history(published: Schedule | None, started: set[int]) -> list[Meeting]:
     """Published meetings whose slot has started, or marked held or missed: a new version
     keeps them as they are."""
@@ -119,7 +134,7 @@ def build_problem(event: Event, *, now: datetime | None = None) -> BuiltProblem:
     history = _history(published, {s.id for s in event.slots if s.starts_at <= now})
     done = {_pair(m) for m in history}
     had = Counter(r for m in history for r in _pair(m))
-    slots = [s for s in event.slots if not s.blocked and s.starts_at > now]
+    slots = _slots_to_plan(event, now)
     slot_ids = {s.id for s in slots}
     pairs = {
         pair: request for pair, request in _accepted_pairs(event, ids).items() if pair not in done
@@ -207,10 +222,8 @@ def start_run(*, event: Event, actor: User, time_limit_s: int, workers: int) -> 
         raise ServiceError("forbidden")
     if not event.slots:
         raise ServiceError("no-slots")
-    now = utcnow()
-    if not any(not s.blocked and s.starts_at > now for s in event.slots):
-        # On the day, a run only plans the slots still to come (build_problem): with none
-        # left it would give a copy of the published schedule.
+    if not _slots_to_plan(event, utcnow()):
+        # With none left, a run would give a copy of the published schedule.
         raise ServiceError("no-slot-left")
     from app.services.run_health import reap_dead_runs
 
