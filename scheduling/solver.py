@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model, cp_model_helper
 
-from . import cpmodel
+from . import cpmodel, maxsat
 from .bounds import upper_bound_index
 from .explain import DIAGNOSTICS, explain_infeasible, precheck, unscheduled_reasons
 from .greedy import greedy_meetings
@@ -40,6 +40,7 @@ _SAT_SUBSOLVERS = ["no_lp", "quick_restart_no_lp", "default_lp", "quick_restart"
 # refuted in 1.8 s instead of no answer in 30 s).
 _SMALL_SUBSOLVERS = ["no_lp", "max_lp", "quick_restart_no_lp", "default_lp", "pseudo_costs"]
 _REFUTE_SHARE, _REFUTE_S = 0.25, 3.0  # the quick full-LP run before each small probe
+_MAXSAT_SHARE = 0.6  # of the "one break" probe for the core-guided run, before the split
 _TIMETABLE_CHECK_S = 5.0  # timetable-only check when the greedy start misses a required one
 _SHARES = {"weight": 4.0, "coverage": 1.0, "min_count": 1.0, "breaks": 4.0, "stability": 4.0}
 
@@ -408,8 +409,32 @@ class _Run:
             # optimum, where a schedule has to be found) get all their time for finding.
             self.refuting = False
         if small and k == 1 and lower >= 1:
+            status, value = self._core_guided(level, k, end)
+            if status != cp_model.UNKNOWN:
+                return status, value
             return self._split(level, end - time.monotonic())
         return self._probe_run(level, k, end - time.monotonic(), refute=False)
+
+    def _core_guided(self, level: Level, k: int, end: float):
+        """`breaks <= k` by core-guided MaxSAT (maxsat.py), when its clauses say what the
+        model says; a schedule it finds is completed by CP-SAT (the same meetings in the same
+        slots, every other variable filled in). UNKNOWN when it settles nothing in time."""
+        index = self.v.index
+        if not maxsat.encodable(index, k):
+            return cp_model.UNKNOWN, None
+        budget = (end - time.monotonic()) * _MAXSAT_SHARE
+        verdict, slots = maxsat.at_most(index, k, budget=budget)
+        if verdict == "refuted":
+            return cp_model.INFEASIBLE, None
+        if slots is None:
+            return cp_model.UNKNOWN, None
+        m = self.v.model
+        chosen = [self.v.x[r, t] for r, t in slots.items()]
+        fixed = m.add(sum(chosen) == len(index.allowed))
+        status, value = self._probe_run(level, k, end - time.monotonic(), refute=False)
+        m.proto.constraints[fixed.index].clear_linear()
+        # Not completed (it would mean the clauses and the model disagree): the split decides.
+        return (status, value) if value is not None else (cp_model.UNKNOWN, None)
 
     def _split(self, level: Level, budget: float):
         """`breaks <= 1` when no schedule is without breaks: one case per holder (split.py)."""
