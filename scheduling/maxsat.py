@@ -25,6 +25,7 @@ CP-SAT.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 
 from pysat.card import CardEnc, EncType
 from pysat.examples.rc2 import RC2
@@ -33,16 +34,24 @@ from pysat.formula import WCNF, IDPool
 from .index import Index
 
 FIRST_CORE_S = 3.0  # give up when "no break" is not refuted by then (tic-13crafc: 15 s+)
+# Size of the "at most `tables` meetings per slot" counters (meetings possible in a slot times
+# tables, summed over slots): 130,372 on the largest B2B file (ticf-14crafa, 0.5 s to build);
+# a synthetic day of 160 participants and 65 tables needs 680,000 (1.4 million clauses, 3 s).
+MAX_TABLE_TERMS = 250_000
 
 
 def encodable(index: Index, k: int) -> bool:
     """Whether the clauses below say exactly what the CP-SAT model says for `breaks <= k`:
     every request required, one meeting at a time, no per-participant cap or home table,
-    and a fairness bound (if any) that k breaks in all cannot break."""
+    and a fairness bound (if any) that k breaks in all cannot break; and small enough that the
+    clauses take well under a second to write."""
     problem = index.problem
     d = problem.objective.max_break_difference
+    tables = problem.table_count
+    per_slot = Counter(t for slots in index.allowed for t in slots)
     return (
-        all(r.required for r in problem.requests)
+        sum(n * tables for n in per_slot.values() if n > tables) <= MAX_TABLE_TERMS
+        and all(r.required for r in problem.requests)
         and all(p.capacity == 1 and p.max_meetings is None for p in problem.participants)
         and all(t is None for t in index.forced_table)
         and (d is None or d >= k)

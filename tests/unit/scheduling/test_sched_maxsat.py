@@ -110,7 +110,7 @@ def test_an_idle_run_across_sessions_is_no_break(make):
     assert verdict == "found" and slots == {0: 0, 1: 3}
 
 
-def test_only_problems_its_clauses_describe(make):
+def test_only_problems_its_clauses_describe(make, monkeypatch):
     required = {"id": "ab", "a": "A", "b": "B", "required": True}
     assert encodable(build_index(make(requests=[required])), 1)
     optional = {**required, "required": False}
@@ -124,6 +124,13 @@ def test_only_problems_its_clauses_describe(make):
     assert not encodable(
         build_index(make(participants=home, tables=tables, requests=[required])), 1
     )
+    # Too many meetings per slot for the table counters: CP-SAT alone (the split) then.
+    crowd = [{"id": f"P{i}"} for i in range(40)]
+    pairs = [{"id": f"r{i}", "a": f"P{i}", "b": f"P{i + 20}", "required": True} for i in range(20)]
+    assert encodable(build_index(make(participants=crowd, tables=2, requests=pairs)), 1)
+    with monkeypatch.context() as patch:
+        patch.setattr("scheduling.maxsat.MAX_TABLE_TERMS", 20 * 2 * 3 - 1)
+        assert not encodable(build_index(make(participants=crowd, tables=2, requests=pairs)), 1)
     # A fairness bound d only holds by itself for k <= d breaks in all.
     fair = {"max_break_difference": 1}
     assert encodable(build_index(make(objective=fair, requests=[required])), 1)
