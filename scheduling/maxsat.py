@@ -12,8 +12,8 @@ for a schedule that gives up at most one of those, which Glucose answers in seco
 The formula is the timetable of an all-required problem in clauses: one slot per request, one
 meeting per participant and slot, at most `tables` meetings per slot, precedences, and, as
 implied constraints, each participant busy in exactly as many slots as it has meetings. Each
-participant, session and slot t with a meeting gets the soft clause "no break ends at t"
-(busy at t, idle at t + 1, busy later: that is one break, counted once, where its idle run
+participant, session and slot t with a meeting gets the soft clause "no break right after t"
+(busy at t, idle at t + 1, busy later: one break, counted once, at the slot where its idle run
 starts). The cost of an assignment is then its number of breaks. The fairness bound d on
 break counts needs no clause for k <= d: with at most k breaks in all, no participant has more
 than k, so no two differ by more than d.
