@@ -151,7 +151,7 @@ def _busy(index: Index, x: dict, pool: IDPool, formula: WCNF, card) -> dict[tupl
 
 
 def _soft_breaks(formula: WCNF, pool: IDPool, busy: list[int | None]) -> None:
-    """Soft "no break ends at i" for each slot i of one participant's session (busy at i,
+    """Soft "no break right after i" for each slot i of one participant's session (busy at i,
     idle at i + 1, busy at some later slot: `later[j]` says "busy at j or after")."""
     later: dict[int, int] = {}
     for i in range(len(busy) - 1, -1, -1):
