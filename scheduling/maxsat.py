@@ -25,7 +25,7 @@ CP-SAT.
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import defaultdict
 
 from pysat.card import CardEnc, EncType
 from pysat.examples.rc2 import RC2
@@ -48,9 +48,9 @@ def encodable(index: Index, k: int) -> bool:
     problem = index.problem
     d = problem.objective.max_break_difference
     tables = problem.table_count
-    per_slot = Counter(t for slots in index.allowed for t in slots)
+    per_slot = _requests_per_slot(index).values()
     return (
-        sum(n * tables for n in per_slot.values() if n > tables) <= MAX_TABLE_TERMS
+        sum(len(rs) * tables for rs in per_slot if len(rs) > tables) <= MAX_TABLE_TERMS
         and all(r.required for r in problem.requests)
         and all(p.capacity == 1 and p.max_meetings is None for p in problem.participants)
         and all(t is None for t in index.forced_table)
@@ -91,6 +91,15 @@ def at_most(index: Index, k: int, *, budget: float) -> tuple[str, dict[int, int]
     return "found", {r: t for (r, t), lit in x.items() if lit in true}
 
 
+def _requests_per_slot(index: Index) -> dict[int, list[int]]:
+    """The requests that may be held in each slot (the table counters' literals)."""
+    per_slot: dict[int, list[int]] = defaultdict(list)
+    for r, slots in enumerate(index.allowed):
+        for t in slots:
+            per_slot[t].append(r)
+    return per_slot
+
+
 class _Probe(RC2):
     """RC2 that stops as soon as its lower bound exceeds k (the probe is then refuted)."""
 
@@ -120,10 +129,10 @@ def _formula(index: Index) -> tuple[WCNF, dict[tuple[int, int], int]]:
             for t in slots:  # q strictly before r
                 formula.append([-x[r, t]] + [x[q, s] for s in index.allowed[q] if s < t])
     busy = _busy(index, x, pool, formula, card)
-    for t in range(index.n_slots):
-        held = [x[r, t] for r in range(len(index.allowed)) if (r, t) in x]
-        if len(held) > index.problem.table_count:
-            card(held, index.problem.table_count, CardEnc.atmost)
+    tables = index.problem.table_count
+    for t, requests in sorted(_requests_per_slot(index).items()):
+        if len(requests) > tables:
+            card([x[r, t] for r in requests], tables, CardEnc.atmost)
     for p, reqs in enumerate(index.by_participant):
         if len(reqs) >= 2:
             for session in index.sessions:
