@@ -103,7 +103,7 @@ def solve(
         slots, status = _solve_decomposed(index, start, ctx)
     else:
         v = cpmodel.build_model(index)
-        run = _optimise(v, _levels(index, v), start, ctx.deadline, ctx)
+        run = _optimise(v, _levels(index, v), start, ctx.deadline, ctx, bottom_up=True)
         slots, status = _slots(v, run.values), _status(run)
     if status == "infeasible":
         notes = explain_infeasible(index, time_limit_s=max(1.0, time_limit_s / 4))
@@ -142,7 +142,20 @@ def _timetable_possible(index: Index, start: dict[int, int], ctx: _Context) -> b
     params.max_time_in_seconds = min(_TIMETABLE_CHECK_S, 0.1 * ctx.time_limit_s)
     params.num_workers = ctx.workers
     params.random_seed = ctx.seed
+    _lp_free(params)
     return solver.solve(v.model) != cp_model.INFEASIBLE
+
+
+def _lp_free(params) -> None:
+    """LP-free CDCL workers only: on the B2B files they find a timetable (and refute one with
+    precedences) far sooner than the default LP portfolio: 3.8 s for the 20 originals'
+    checks against 9.1 s, forumt-14.prec25 0.15 s against 4.1 s, same verdicts on all 80
+    prec and fixed variants."""
+    if params.num_workers == 1:
+        params.linearization_level = 0
+    else:
+        params.subsolvers.extend(_SAT_SUBSOLVERS[: params.num_workers])
+        params.num_full_subsolvers = params.num_workers
 
 
 def _decompose(index: Index) -> bool:
@@ -151,11 +164,17 @@ def _decompose(index: Index) -> bool:
     return n_vars > _LARGE and index.problem.objective.max_break_difference is None
 
 
-def _optimise(v: cpmodel.Vars, levels: list[Level], start: dict, deadline: float, ctx) -> _Run:
+def _optimise(v, levels: list[Level], start: dict, deadline: float, ctx, bottom_up=False) -> _Run:
+    """`bottom_up`: a small model whose only goal is breaks (every request required, no
+    previous schedule) probes from its lower bound even with a start schedule, as without one
+    (B2B files): from the greedy start, a first search wasted its 15 % (ticf-13crafa: 4.5 s
+    of 30 with 1 break left, against 0 breaks found in 0.6 s by the first probe)."""
     reqs = v.index.problem.requests
     if any(req.required and r not in start for r, req in enumerate(reqs)):
         start = {}
     run = _Run(v, ctx, deadline)
+    only_breaks = [lv.name for lv in levels] == ["breaks"]
+    run.bottom_up = bottom_up and only_breaks and len(v.x) <= _LARGE
     run.values = hint_start(v, start, deadline)
     run.solve_levels(levels)
     return run
@@ -269,7 +288,8 @@ class _Run:
         self.v, self.started, self.deadline = v, ctx.started, deadline
         self.workers, self.seed, self.on_progress = ctx.workers, ctx.seed, ctx.on_progress
         self.all_optimal, self.infeasible = True, False
-        self.cold = False  # the breaks level started without any schedule (B2B files)
+        self.cold = False  # the breaks level probes from the bottom at once (B2B files)
+        self.bottom_up = False  # ... even from a start schedule (`_optimise`)
         self.refuting = True  # probes still start with a refutation run (small models)
         self.values: list[int] | None = None
 
@@ -294,9 +314,10 @@ class _Run:
             m.minimize(level.expr)
         probing = not level.maximize and level.name == "breaks"
         end = time.monotonic() + budget
-        self.cold = probing and self.values is None
+        self.cold = probing and (self.values is None or self.bottom_up)
         if self.cold:
-            # No start solution (typical of all-required B2B files): probe from 0 at once.
+            # No start solution (typical of all-required B2B files), or breaks are the only
+            # goal of a small model: probe from the lower bound at once.
             status, solver = cp_model.UNKNOWN, None
         else:
             status, solver = self._run(level, budget * (0.15 if probing else 1.0))
