@@ -9,6 +9,7 @@ from scheduling import (
     parse_diagnostic,
     parse_reason,
     solve,
+    solver,
     upper_bound,
 )
 from scheduling.bounds import break_lower_bounds
@@ -280,3 +281,38 @@ def test_find_workers_are_lp_free_searches_that_cp_sat_accepts():
     params.subsolvers.extend(names)
     params.num_full_subsolvers = 3
     assert solver.solve(model) == cp_model.OPTIMAL
+
+
+def test_solve_infeasible_at_every_break_count_without_probing_each(make, monkeypatch):
+    # A's two fixed meetings leave a gap (a break), B's single meeting cannot have one: with
+    # a break difference of 0 there is no schedule at any break count. The probes stop after
+    # a few quick refutations instead of walking up to the largest count (35 here).
+    slots = [{"id": f"m{i}", "session": "day"} for i in range(1, 13)]
+    others = "CDEFGH"
+    requests = [
+        {"id": "a1", "a": "A", "b": "C", "required": True, "fixed_slot": "m1"},
+        {"id": "a2", "a": "A", "b": "D", "required": True, "fixed_slot": "m12"},
+        {"id": "b1", "a": "B", "b": "E", "required": True},
+    ] + [
+        {"id": f"{p}{q}", "a": p, "b": q, "required": True}
+        for i, p in enumerate(others)
+        for q in others[i + 1 :]
+    ]
+    problem = make(
+        slots=slots,
+        participants=[{"id": p} for p in "AB" + others],
+        requests=requests,
+        objective={"max_break_difference": 0},
+    )
+    probes = []
+    feasible = solver._Run._feasible
+
+    def counted(self, level, k, *args):
+        probes.append(k)
+        return feasible(self, level, k, *args)
+
+    monkeypatch.setattr(solver._Run, "_feasible", counted)
+    solution = solve(problem, time_limit_s=20, workers=2, seed=0)
+    assert solution.status == "infeasible"
+    assert solution.meetings == ()
+    assert 1 <= len(probes) <= 3, probes
