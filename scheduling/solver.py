@@ -406,7 +406,7 @@ class _Run:
                 if streak == _QUICK_STREAK:
                     status, value = self._any_schedule(level, upper, bottom_end)
                     if status == cp_model.INFEASIBLE:
-                        return upper, True  # no schedule at any break count
+                        return upper, True  # upper is optimal (no schedule at all if none found)
                     best = upper if value is None else value  # a schedule: the fallback
             k += 1
         while lower < best < upper and time.monotonic() < end - 0.05:
@@ -420,8 +420,9 @@ class _Run:
         return best, lower >= best
 
     def _any_schedule(self, level: Level, upper: int, end: float):
-        """After a streak of quick refutations: whether any schedule exists at all (a short
-        refutation run with no break bound but the largest count). With a fairness bound,
+        """After a streak of quick refutations: whether any schedule exists below `upper` (a
+        short refutation run; with no schedule found yet, `upper` is one more than the
+        largest possible count, so any schedule at all). With a fairness bound,
         fixed meetings can make every count infeasible: ticf-14crafa.fixed040-Forb was
         refuted 700 times in 0.06 s each (44 s) up to its largest count; this run refutes it
         at once. On the B2B files with schedules it finds one in 0.2-1.7 s (kept as the
