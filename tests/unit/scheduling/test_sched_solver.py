@@ -286,7 +286,7 @@ def test_find_workers_are_lp_free_searches_that_cp_sat_accepts():
 def test_solve_infeasible_at_every_break_count_without_probing_each(make, monkeypatch):
     # A's two fixed meetings leave a gap (a break), B's single meeting cannot have one: with
     # a break difference of 0 there is no schedule at any break count. The probes stop after
-    # a few quick refutations instead of walking up to the largest count (35 here).
+    # a few quick refutations instead of walking up every count (40 probes before).
     slots = [{"id": f"m{i}", "session": "day"} for i in range(1, 13)]
     others = "CDEFGH"
     requests = [
