@@ -407,7 +407,8 @@ class _Run:
                     status, value = self._any_schedule(level, upper, bottom_end)
                     if status == cp_model.INFEASIBLE:
                         return upper, True  # upper is optimal (no schedule at all if none found)
-                    best = upper if value is None else value  # a schedule: the fallback
+                    if value is not None:
+                        best = value  # a schedule: the fallback, and a better bound to beat
             k += 1
         while lower < best < upper and time.monotonic() < end - 0.05:
             status, value = self._feasible(level, best - 1, end - time.monotonic(), lower)
