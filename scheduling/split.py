@@ -58,7 +58,7 @@ def split_one_break(
     when every case is refuted, UNKNOWN when the time ran out first.
     """
     end = time.monotonic() + budget
-    terms = {p: _terms(e) for p, e in enumerate(breaks) if e is not None}
+    terms = {p: expr_terms(e) for p, e in enumerate(breaks) if e is not None}
     base = model.clone()
     base.clear_objective()
     base.clear_hints()
@@ -82,7 +82,7 @@ def split_one_break(
     return (cp_model.UNKNOWN if open_cases else cp_model.INFEASIBLE), None
 
 
-def _terms(expr) -> tuple[list[tuple[int, int]], int]:
+def expr_terms(expr) -> tuple[list[tuple[int, int]], int]:
     """(variable index, coefficient) pairs and the constant of a break-count expression."""
     flat = cp_model_helper.FlatIntExpr(expr)
     return [(v.index, c) for v, c in zip(flat.vars, flat.coeffs, strict=True)], flat.offset
