@@ -45,7 +45,9 @@ _REFUTE_FULL = 0.8  # a refutation that took more of its run ends the refutation
 _QUICK_REFUTE_S, _QUICK_STREAK = 0.5, 3  # then check once that any schedule exists
 _MAXSAT_SHARE = 0.6  # of the "one break" probe for the core-guided run, before the split
 _HOLDERS_S, _HOLDERS_SHARE = 3.0, 0.2  # the core run naming the likely holders (holders.py)
-_AMONG_SHARE = 0.7  # of a finding probe for the search with breaks among those holders only
+# The search with breaks among those holders only: its share of a finding probe, and a cap
+# (a bound only the LP refutes can keep it busy: tic-13crafc.prec25 "<= 3", 30.9 s).
+_AMONG_SHARE, _AMONG_S = 0.7, 12.0
 _TIMETABLE_CHECK_S = 5.0  # timetable-only check when the greedy start misses a required one
 _SHARES = {"weight": 4.0, "coverage": 1.0, "min_count": 1.0, "breaks": 4.0, "stability": 4.0}
 
@@ -472,6 +474,13 @@ class _Run:
             status, value = self._among_holders(level, k, end)
             if value is not None:
                 return status, value
+            if status == cp_model.INFEASIBLE and self.workers >= 2:
+                # No schedule among the likely holders: k is likely below the optimum, and
+                # CP-SAT's core-based worker on the break objective refutes such bounds
+                # sooner than a second LP-free search (forum-13crafb "<= 5": 4.5 s against
+                # 10.6 s; ticf-13crafb.forb0003 "<= 4": 23.5 s against 33.3 s), while
+                # `no_lp` still finds a schedule if there is one.
+                return self._probe_run(level, k, end - time.monotonic(), refute=False, core=True)
         return self._probe_run(level, k, end - time.monotonic(), refute=False)
 
     def _among_holders(self, level: Level, k: int, end: float):
@@ -479,9 +488,9 @@ class _Run:
         one each: a schedule found is a schedule, but a refutation proves nothing, so the
         plain probe follows with the time left. Finding who takes the breaks is what makes
         the probe at the optimum slow: with these candidates, forum-13crafb "<= 6" was found in
-        4.8-8.7 s and ticf-13crafb "<= 3" in 6.6-9.5 s (4 seeds each), against 13-33 s and
+        4.9-11.3 s and ticf-13crafb "<= 3" in 6.6-9.5 s (4 seeds each), against 13-33 s and
         18-41 s for the plain probe; below the optimum the restricted probe is refuted in
-        1.3-2.0 s."""
+        1.0-2.1 s on the originals (docs/scheduling.md)."""
         if self.holders is None:
             budget = min(_HOLDERS_S, _HOLDERS_SHARE * (end - time.monotonic()))
             self.holders = likely_holders(
@@ -495,7 +504,7 @@ class _Run:
             for p, e in enumerate(self.v.breaks)
             if e is not None
         ]
-        budget = _AMONG_SHARE * (end - time.monotonic())
+        budget = min(_AMONG_S, _AMONG_SHARE * (end - time.monotonic()))
         status, value = self._probe_run(level, k, budget, refute=False)
         for ct in added:
             m.proto.constraints[ct.index].clear_linear()
@@ -552,12 +561,15 @@ class _Run:
         self.values = values
         return status, _evaluate(level.expr, values)
 
-    def _probe_run(self, level: Level, k: int, budget: float, *, refute: bool):
+    def _probe_run(self, level: Level, k: int, budget: float, *, refute: bool, core=False):
+        """`core`: keep the break objective, for CP-SAT's core-based worker (see `_run`)."""
         m = self.v.model
         ct = m.add(level.expr <= k)
-        m.clear_objective()
+        if not core:
+            m.clear_objective()
         # Without a start schedule (B2B files), a probe that does not refute has to find one.
-        status, solver = self._run(level, budget, refute=refute, find=self.cold and not refute)
+        find = self.cold and not refute
+        status, solver = self._run(level, budget, refute=refute, find=find, core=core)
         m.proto.constraints[ct.index].clear_linear()
         m.minimize(level.expr)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -565,7 +577,7 @@ class _Run:
         self.values = list(solver.response_proto.solution)
         return status, round(solver.value(level.expr))
 
-    def _run(self, level: Level, budget: float, *, refute: bool = False, find: bool = False):
+    def _run(self, level: Level, budget: float, *, refute=False, find=False, core=False):
         """One CP-SAT run on the current model; returns (status, solver). `refute` and `find`
         choose the workers of a feasibility probe on a small model (see below)."""
         solver = cp_model.CpSolver()
@@ -584,7 +596,7 @@ class _Run:
                 small = len(self.v.x) <= _LARGE
                 names = _SMALL_SUBSOLVERS if small else _SAT_SUBSOLVERS
                 if small and find:
-                    names = _find_subsolvers(params)
+                    names = ["no_lp", "core"] if core else _find_subsolvers(params)
                 params.subsolvers.extend(names[: params.num_workers])
                 if refute or (small and find):
                     # Every worker on the full problem (refuting: `no_lp` and `max_lp`;
