@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from scheduling import cpmodel
+from ortools.sat.python import cp_model
+
+from scheduling import check, cpmodel, solve, solver
 from scheduling.holders import likely_holders
 from scheduling.index import build_index
 
@@ -47,3 +49,69 @@ def test_names_nobody_when_everyone_can_meet_without_a_break(make):
         ],
     )
     assert _holders(problem) == set()
+
+
+def _two_breaks(make):
+    """Optimum 2 breaks: F's (forced) and one of the trio A, B, C."""
+    return make(
+        participants=PEOPLE,
+        requests=[
+            {"id": "ab", "a": "A", "b": "B", "required": True},
+            {"id": "bc", "a": "B", "b": "C", "required": True},
+            {"id": "ca", "a": "C", "b": "A", "required": True},
+            {"id": "de", "a": "D", "b": "E", "required": True},
+            {"id": "fg", "a": "F", "b": "G", "required": True, "slots": ["m1"]},
+            {"id": "fh", "a": "F", "b": "H", "required": True, "slots": ["m3"]},
+        ],
+    )
+
+
+def _record_probes(monkeypatch) -> list[tuple[int, str, str]]:
+    """Refutation runs settle nothing (as on the hard B2B files), so that the finding probes
+    run; each run is recorded as (k, kind, status)."""
+    runs: list[tuple[int, str, str]] = []
+    probe_run, among = solver._Run._probe_run, solver._Run._among_holders
+
+    def probe(self, level, k, budget, *, refute, core=False):
+        if refute:
+            runs.append((k, "refute", "UNKNOWN"))
+            return cp_model.UNKNOWN, None
+        status, value = probe_run(self, level, k, budget, refute=refute, core=core)
+        runs.append((k, "core" if core else "find", cp_model.CpSolver().status_name(status)))
+        return status, value
+
+    def among_holders(self, level, k, end):
+        runs.append((k, "among holders", ""))
+        return among(self, level, k, end)
+
+    monkeypatch.setattr(solver._Run, "_probe_run", probe)
+    monkeypatch.setattr(solver._Run, "_among_holders", among_holders)
+    return runs
+
+
+def test_solve_finds_the_optimum_among_the_likely_holders(make, monkeypatch):
+    problem = _two_breaks(make)
+    runs = _record_probes(monkeypatch)
+    solution = solve(problem, time_limit_s=20, workers=2, seed=0)
+    assert solution.status == "optimal"
+    assert solution.stats.breaks == 2
+    assert check(problem, solution) == []
+    # "<= 1" is refuted (F's break is forced, the trio needs another); "<= 2" is found by the
+    # search among the holders, the first finding run after it.
+    i = runs.index((2, "among holders", ""))
+    assert runs[i + 1] == (2, "find", "OPTIMAL"), runs
+
+
+def test_solve_loses_nothing_when_the_likely_holders_are_wrong(make, monkeypatch):
+    # Only D may have a break: that search is refuted, and the plain probe (no_lp + core on
+    # the break objective) still finds the optimum.
+    problem = _two_breaks(make)
+    index = build_index(problem)
+    monkeypatch.setattr(solver, "likely_holders", lambda v, **_: {index.part_pos["D"]})
+    runs = _record_probes(monkeypatch)
+    solution = solve(problem, time_limit_s=20, workers=2, seed=0)
+    assert solution.status == "optimal"
+    assert solution.stats.breaks == 2
+    assert check(problem, solution) == []
+    i = runs.index((2, "among holders", ""))
+    assert runs[i + 1 : i + 3] == [(2, "find", "INFEASIBLE"), (2, "core", "OPTIMAL")], runs
