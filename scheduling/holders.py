@@ -2,14 +2,15 @@
 
 On the hardest B2B files, finding a schedule at the optimum is slow because CP-SAT has to
 discover which few participants take the breaks (ticf-13crafb: 3 of 57; forum-13crafb: 6, three
-of which `bounds` names). Told who they are, it finds the schedule in under 2 s; told a dozen
-candidates that include them, in 5-9 s instead of 12-41 s (docs/scheduling.md).
+of which `bounds` names). Told who they are, it finds the schedule in under 2 s (ticf-13crafb);
+told 11-20 candidates that include them (at most one break each), in 5-11 s instead of
+13-41 s (docs/scheduling.md).
 
 The candidates come from an unsatisfiable core: with "no break" assumed for every participant
 that may have one, CP-SAT names a subset of those assumptions that cannot all hold together
 (participants who all need the last morning and the first afternoon slot, say). The core is
-not minimal (forum-13crafb: 17 participants, of which 8 form one), but trimming it costs a
-run and did not speed up the search (forum-13crafb "<= 6" with the 20 candidates: 4.9-11.3 s;
+not minimal (forum-13crafb: 17 participants; asked again with only those assumed, CP-SAT
+names 8), but trimming it costs a run and did not speed up the search (forum-13crafb "<= 6" with the 20 candidates: 4.9-11.3 s;
 with the 11 left after trimming: 4.8-8.7 s).
 
 Pure: reads a `cpmodel.Vars` (its model is cloned, not changed), returns participant positions.

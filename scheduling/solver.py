@@ -445,7 +445,8 @@ class _Run:
         On small models, a short run with a full-LP worker first: it refutes some bounds in
         a second that the schedule-finding workers never refute (tic-13crafc "<= 3": 1.8 s
         against nothing in 30 s); then "one break" is split by who holds it (split.py), and
-        other bounds get the schedule-finding workers for the time left."""
+        other bounds are searched among the likely holders first (`_among_holders`), then
+        get the schedule-finding workers for the time left."""
         end = time.monotonic() + budget
         # Only when the level started without a schedule: with a start (events with optional
         # requests), the probes are far from the optimum and the extra runs cost breaks
@@ -471,22 +472,33 @@ class _Run:
             if status != cp_model.UNKNOWN:
                 return status, value
             return self._split(level, end - time.monotonic())
-        if small and k >= 1:
+        if small and k >= 1 and self._holders(end):
             status, value = self._among_holders(level, k, end)
             if value is not None:
                 return status, value
-            if status == cp_model.INFEASIBLE and self.workers >= 2:
-                # No schedule among the likely holders: k is likely below the optimum. A short
-                # run with CP-SAT's core-based worker on the break objective (and `no_lp`,
-                # which still finds a schedule if there is one) refutes some such bounds
-                # sooner than two LP-free searches (forum-13crafb "<= 5": 4.5 s against
-                # 10.6 s), but not all (forum-13crafb.forb0003 "<= 4": nothing in 38 s
-                # against 30.1 s): the LP-free searches get the time it leaves.
-                quick = min(_CORE_S, _CORE_SHARE * (end - time.monotonic()))
-                status, value = self._probe_run(level, k, quick, refute=False, core=True)
-                if status != cp_model.UNKNOWN:
-                    return status, value
+            # No schedule among the likely holders: k may be below the optimum. A short run
+            # with CP-SAT's core-based worker on the break objective refutes some such bounds
+            # sooner than two LP-free searches (forum-13crafb "<= 5": 4.5 s against 10.6 s),
+            # but not all (forum-13crafb.forb0003 "<= 4": nothing in 38 s against 30.1 s):
+            # the LP-free searches get the time it leaves. Its partner: `no_lp` (which still
+            # finds a schedule if there is one) after a refutation; `max_lp` when the search
+            # settled nothing, as on bounds that only the LP refutes (tic-13crafc.prec25
+            # "<= 3" once its refutation run ran out of time: `max_lp` + `core` 5.4 s).
+            quick = min(_CORE_S, _CORE_SHARE * (end - time.monotonic()))
+            core = "no_lp" if status == cp_model.INFEASIBLE else "max_lp"
+            status, value = self._probe_run(level, k, quick, refute=False, core=core)
+            if status != cp_model.UNKNOWN:
+                return status, value
         return self._probe_run(level, k, end - time.monotonic(), refute=False)
+
+    def _holders(self, end: float) -> set[int]:
+        """The likely holders of the breaks, computed once per solve (holders.py)."""
+        if self.holders is None:
+            budget = min(_HOLDERS_S, _HOLDERS_SHARE * (end - time.monotonic()))
+            self.holders = likely_holders(
+                self.v, budget=budget, workers=self.workers, seed=self.seed
+            )
+        return self.holders
 
     def _among_holders(self, level: Level, k: int, end: float):
         """`breaks <= k` with breaks allowed only to the likely holders (holders.py), at most
@@ -496,13 +508,6 @@ class _Run:
         4.9-11.3 s and ticf-13crafb "<= 3" in 6.6-9.5 s (4 seeds each), against 13-33 s and
         18-41 s for the plain probe; below the optimum the restricted probe is refuted in
         1.0-2.1 s on the originals (docs/scheduling.md)."""
-        if self.holders is None:
-            budget = min(_HOLDERS_S, _HOLDERS_SHARE * (end - time.monotonic()))
-            self.holders = likely_holders(
-                self.v, budget=budget, workers=self.workers, seed=self.seed
-            )
-        if not self.holders:
-            return cp_model.UNKNOWN, None
         m = self.v.model
         added = [
             m.add(e <= 1 if p in self.holders else e == 0)
@@ -566,8 +571,9 @@ class _Run:
         self.values = values
         return status, _evaluate(level.expr, values)
 
-    def _probe_run(self, level: Level, k: int, budget: float, *, refute: bool, core=False):
-        """`core`: keep the break objective, for CP-SAT's core-based worker (see `_run`)."""
+    def _probe_run(self, level: Level, k: int, budget: float, *, refute: bool, core=""):
+        """`core` (the name of its partner): keep the break objective for CP-SAT's core-based
+        worker (see `_run`)."""
         m = self.v.model
         ct = m.add(level.expr <= k)
         if not core:
@@ -582,7 +588,7 @@ class _Run:
         self.values = list(solver.response_proto.solution)
         return status, round(solver.value(level.expr))
 
-    def _run(self, level: Level, budget: float, *, refute=False, find=False, core=False):
+    def _run(self, level: Level, budget: float, *, refute=False, find=False, core=""):
         """One CP-SAT run on the current model; returns (status, solver). `refute` and `find`
         choose the workers of a feasibility probe on a small model (see below)."""
         solver = cp_model.CpSolver()
@@ -601,7 +607,7 @@ class _Run:
                 small = len(self.v.x) <= _LARGE
                 names = _SMALL_SUBSOLVERS if small else _SAT_SUBSOLVERS
                 if small and find:
-                    names = ["no_lp", "core"] if core else _find_subsolvers(params)
+                    names = [core, "core"] if core else _find_subsolvers(params)
                 params.subsolvers.extend(names[: params.num_workers])
                 if refute or (small and find):
                     # Every worker on the full problem (refuting: `no_lp` and `max_lp`;

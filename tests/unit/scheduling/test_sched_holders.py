@@ -72,7 +72,7 @@ def _record_probes(monkeypatch) -> list[tuple[int, str, str]]:
     runs: list[tuple[int, str, str]] = []
     probe_run, among = solver._Run._probe_run, solver._Run._among_holders
 
-    def probe(self, level, k, budget, *, refute, core=False):
+    def probe(self, level, k, budget, *, refute, core=""):
         if refute:
             runs.append((k, "refute", "UNKNOWN"))
             return cp_model.UNKNOWN, None
