@@ -19,10 +19,11 @@ def _holders(problem) -> set[str]:
     return {names[p] for p in found}
 
 
-def test_names_who_must_break_and_the_trio_that_cannot_all_avoid_it(make):
-    # A, B and C meet each other in three slots: one of them idles between two meetings.
-    # F meets G only in m1 and H only in m3: F always has a break. D and E never need one.
-    problem = make(
+def _two_breaks(make):
+    """Optimum 2 breaks. A, B and C meet each other in three slots: one of them idles between
+    two meetings. F meets G only in m1 and H only in m3: F always has a break. D and E never
+    need one."""
+    return make(
         participants=PEOPLE,
         requests=[
             {"id": "ab", "a": "A", "b": "B", "required": True},
@@ -33,7 +34,10 @@ def test_names_who_must_break_and_the_trio_that_cannot_all_avoid_it(make):
             {"id": "fh", "a": "F", "b": "H", "required": True, "slots": ["m3"]},
         ],
     )
-    holders = _holders(problem)
+
+
+def test_names_who_must_break_and_the_trio_that_cannot_all_avoid_it(make):
+    holders = _holders(_two_breaks(make))
     assert "F" in holders
     assert holders - {"F"}, "the trio's conflict is not named"
     assert holders - {"F"} <= {"A", "B", "C"}
@@ -49,21 +53,6 @@ def test_names_nobody_when_everyone_can_meet_without_a_break(make):
         ],
     )
     assert _holders(problem) == set()
-
-
-def _two_breaks(make):
-    """Optimum 2 breaks: F's (forced) and one of the trio A, B, C."""
-    return make(
-        participants=PEOPLE,
-        requests=[
-            {"id": "ab", "a": "A", "b": "B", "required": True},
-            {"id": "bc", "a": "B", "b": "C", "required": True},
-            {"id": "ca", "a": "C", "b": "A", "required": True},
-            {"id": "de", "a": "D", "b": "E", "required": True},
-            {"id": "fg", "a": "F", "b": "G", "required": True, "slots": ["m1"]},
-            {"id": "fh", "a": "F", "b": "H", "required": True, "slots": ["m3"]},
-        ],
-    )
 
 
 def _record_probes(monkeypatch) -> list[tuple[int, str, str]]:
@@ -89,13 +78,18 @@ def _record_probes(monkeypatch) -> list[tuple[int, str, str]]:
     return runs
 
 
-def test_solve_finds_the_optimum_among_the_likely_holders(make, monkeypatch):
+def _probes_of_an_optimal_solve(make, monkeypatch) -> list[tuple[int, str, str]]:
     problem = _two_breaks(make)
     runs = _record_probes(monkeypatch)
     solution = solve(problem, time_limit_s=20, workers=2, seed=0)
     assert solution.status == "optimal"
     assert solution.stats.breaks == 2
     assert check(problem, solution) == []
+    return runs
+
+
+def test_solve_finds_the_optimum_among_the_likely_holders(make, monkeypatch):
+    runs = _probes_of_an_optimal_solve(make, monkeypatch)
     # "<= 1" is refuted (F's break is forced, the trio needs another); "<= 2" is found by the
     # search among the holders, the first finding run after it.
     i = runs.index((2, "among holders", ""))
@@ -103,15 +97,10 @@ def test_solve_finds_the_optimum_among_the_likely_holders(make, monkeypatch):
 
 
 def test_solve_loses_nothing_when_the_likely_holders_are_wrong(make, monkeypatch):
-    # Only D may have a break: that search is refuted, and the plain probe (no_lp + core on
-    # the break objective) still finds the optimum.
-    problem = _two_breaks(make)
-    index = build_index(problem)
+    # Only D may have a break: that search is refuted, and the short core-worker run that
+    # follows (no_lp + core on the break objective) still finds the optimum.
+    index = build_index(_two_breaks(make))
     monkeypatch.setattr(solver, "likely_holders", lambda v, **_: {index.part_pos["D"]})
-    runs = _record_probes(monkeypatch)
-    solution = solve(problem, time_limit_s=20, workers=2, seed=0)
-    assert solution.status == "optimal"
-    assert solution.stats.breaks == 2
-    assert check(problem, solution) == []
+    runs = _probes_of_an_optimal_solve(make, monkeypatch)
     i = runs.index((2, "among holders", ""))
     assert runs[i + 1 : i + 3] == [(2, "find", "INFEASIBLE"), (2, "core", "OPTIMAL")], runs
