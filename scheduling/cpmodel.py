@@ -28,6 +28,7 @@ class Vars:
     assume: bool = False  # required meetings hang on assumptions: no implied constraints
     break_ub: int = 0  # largest possible total break count
     break_lb: int = 0  # sum of the per-participant lower bounds added as constraints
+    must_break: set[int] = field(default_factory=set)  # the participants with such a bound
     break_bound_lit: Lit | None = None
 
     def held(self, index: Index, r: int) -> list[Lit]:
@@ -224,6 +225,7 @@ def _add_break_lower_bounds(index: Index, v: Vars) -> None:
         if low and v.breaks[p] is not None:
             v.model.add(v.breaks[p] >= low)
             v.break_lb += low
+            v.must_break.add(p)
 
 
 def _any_busy(m: cp_model.CpModel, lits: list) -> Lit:

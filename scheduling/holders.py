@@ -23,18 +23,17 @@ import time
 from ortools.sat.python import cp_model
 
 from . import cpmodel
-from .bounds import break_lower_bounds
 from .hints import light_presolve
 from .split import expr_terms
 
 
 def likely_holders(v: cpmodel.Vars, *, budget: float, workers: int, seed: int) -> set[int]:
-    """The participants who must have a break (`bounds`) and those of a core of "no break"
-    assumptions; empty when no core is found within `budget` seconds (or none exists: then
-    the participants named by `bounds` are the only ones that need a break)."""
+    """The participants who must have a break (`bounds`, kept by `cpmodel` as `must_break`)
+    and those of a core of "no break" assumptions; empty when no core is found within
+    `budget` seconds (or none exists: then those named by `bounds` are the only ones that
+    need a break)."""
     end = time.monotonic() + budget
-    index, m = v.index, v.model
-    forced = {p for p, low in enumerate(break_lower_bounds(index)) if low}
+    m, forced = v.model, v.must_break
     free = {p: e for p, e in enumerate(v.breaks) if e is not None and p not in forced}
     if not free:
         return set()
