@@ -302,6 +302,7 @@ class _Run:
         self.bottom_up = False  # ... even from a start schedule (`_optimise`)
         self.refuting = True  # probes still start with a refutation run (small models)
         self.holders: set[int] | None = None  # likely holders of the breaks, once computed
+        self.refuted_among: set[int] = set()  # bounds refuted with breaks among the holders
         self.values: list[int] | None = None
 
     def solve_levels(self, levels: list[Level]) -> list[int] | None:
@@ -403,7 +404,7 @@ class _Run:
             share = 1.0 if last else _PROBE_SHARE
             slice_s = (bottom_end - time.monotonic()) * share
             began = time.monotonic()
-            status, value = self._feasible(level, k, slice_s, lower)
+            status, value = self._feasible(level, k, slice_s, lower, best)
             if value is not None:
                 best = value
                 break
@@ -418,7 +419,7 @@ class _Run:
                         best = value  # a schedule: the fallback, and a better bound to beat
             k += 1
         while lower < best < upper and time.monotonic() < end - 0.05:
-            status, value = self._feasible(level, best - 1, end - time.monotonic(), lower)
+            status, value = self._feasible(level, best - 1, end - time.monotonic(), lower, best)
             if value is not None:
                 best = value
             elif status == cp_model.INFEASIBLE:
@@ -438,7 +439,7 @@ class _Run:
         budget = min(_REFUTE_S, _REFUTE_SHARE * (end - time.monotonic()))
         return self._probe_run(level, upper - 1, budget, refute=True)
 
-    def _feasible(self, level: Level, k: int, budget: float, lower: int = 0):
+    def _feasible(self, level: Level, k: int, budget: float, lower: int = 0, best: int = 0):
         """Solve with `expr <= k` and no objective; keep and return the value if feasible.
         Returns (status, value or None).
 
@@ -476,6 +477,25 @@ class _Run:
             status, value = self._among_holders(level, k, end)
             if value is not None:
                 return status, value
+            if status == cp_model.INFEASIBLE and k + 1 < best:
+                # Refuted among the holders: k may be below the optimum, whose schedule is
+                # usually found among them in seconds, while refuting k can take most of the
+                # time left (forum-13crafb.forb0003 "<= 4": 31-38 s on a slow machine). Look
+                # for a schedule at k + 1 first: the refutation of k then gets all the time
+                # left with that schedule in hand (`_probe`), instead of k + 1 getting the
+                # crumbs; when k + 1 is below the optimum too, its search among the holders is
+                # refuted as quickly (and not repeated).
+                ahead, value = self._among_holders(level, k + 1, end)
+                if value is not None:
+                    return ahead, value
+            if status == cp_model.INFEASIBLE and k + 1 == best:
+                # A schedule at k + 1 in hand and k refuted among the holders: refuting k is
+                # the likeliest outcome. One run with the two LP-free searches and, as a
+                # third worker, CP-SAT's core-based one: forum-13crafb "<= 5" refuted in
+                # 5.8 s (LP-free alone 10.5 s) and forum-13crafb.forb0003 "<= 4" in
+                # 36.5-38.0 s (LP-free alone 34.5-37.8 s), where the short run with the core
+                # worker below settles nothing and its 6 s are lost.
+                return self._probe_run(level, k, end - time.monotonic(), refute=False, core="find")
             # No schedule among the likely holders: k may be below the optimum. A short run
             # with CP-SAT's core-based worker on the break objective refutes some such bounds
             # sooner than two LP-free searches (forum-13crafb "<= 5": 4.5 s against 10.6 s),
@@ -508,6 +528,8 @@ class _Run:
         4.9-11.3 s and ticf-13crafb "<= 3" in 6.6-9.5 s (4 seeds each), against 13-33 s and
         18-41 s for the plain probe; below the optimum the restricted probe is refuted in
         1.0-2.1 s on the originals (docs/scheduling.md)."""
+        if k in self.refuted_among:
+            return cp_model.INFEASIBLE, None
         m = self.v.model
         added = [
             m.add(e <= 1 if p in self.holders else e == 0)
@@ -518,6 +540,8 @@ class _Run:
         status, value = self._probe_run(level, k, budget, refute=False)
         for ct in added:
             m.proto.constraints[ct.index].clear_linear()
+        if status == cp_model.INFEASIBLE:
+            self.refuted_among.add(k)
         return status, value
 
     def _core_guided(self, level: Level, k: int, end: float):
@@ -572,8 +596,8 @@ class _Run:
         return status, _evaluate(level.expr, values)
 
     def _probe_run(self, level: Level, k: int, budget: float, *, refute: bool, core=""):
-        """`core` (the name of its partner): keep the break objective for CP-SAT's core-based
-        worker (see `_run`)."""
+        """`core` (the name of its partner, or "find" for the two LP-free searches): keep
+        the break objective for CP-SAT's core-based worker (see `_run`)."""
         m = self.v.model
         ct = m.add(level.expr <= k)
         if not core:
@@ -606,7 +630,10 @@ class _Run:
             else:
                 small = len(self.v.x) <= _LARGE
                 names = _SMALL_SUBSOLVERS if small else _SAT_SUBSOLVERS
-                if small and find:
+                if small and find and core == "find":
+                    names = [*_find_subsolvers(params), "core"]
+                    params.num_workers = len(names)
+                elif small and find:
                     names = [core, "core"] if core else _find_subsolvers(params)
                 params.subsolvers.extend(names[: params.num_workers])
                 if refute or (small and find):

@@ -66,7 +66,8 @@ def _record_probes(monkeypatch) -> list[tuple[int, str, str]]:
             runs.append((k, "refute", "UNKNOWN"))
             return cp_model.UNKNOWN, None
         status, value = probe_run(self, level, k, budget, refute=refute, core=core)
-        runs.append((k, "core" if core else "find", cp_model.CpSolver().status_name(status)))
+        kind = {"": "find", "find": "find + core"}.get(core, "core")
+        runs.append((k, kind, cp_model.CpSolver().status_name(status)))
         return status, value
 
     def among_holders(self, level, k, end):
@@ -97,10 +98,45 @@ def test_solve_finds_the_optimum_among_the_likely_holders(make, monkeypatch):
 
 
 def test_solve_loses_nothing_when_the_likely_holders_are_wrong(make, monkeypatch):
-    # Only D may have a break: that search is refuted, and the short core-worker run that
-    # follows (no_lp + core on the break objective) still finds the optimum.
+    # Only D may have a break: that search is refuted, and so is the search for a schedule at
+    # 3 among the same holders; the short core-worker run that follows (no_lp + core on the
+    # break objective) still finds the optimum.
     index = build_index(_two_breaks(make))
     monkeypatch.setattr(solver, "likely_holders", lambda v, **_: {index.part_pos["D"]})
     runs = _probes_of_an_optimal_solve(make, monkeypatch)
     i = runs.index((2, "among holders", ""))
-    assert runs[i + 1 : i + 3] == [(2, "find", "INFEASIBLE"), (2, "core", "OPTIMAL")], runs
+    assert runs[i + 1 : i + 5] == [
+        (2, "find", "INFEASIBLE"),
+        (3, "among holders", ""),
+        (3, "find", "INFEASIBLE"),
+        (2, "core", "OPTIMAL"),
+    ], runs
+
+
+def test_a_schedule_one_above_a_refuted_bound_comes_before_its_refutation(make, monkeypatch):
+    # Optimum 3: F always has a break, and each of two trios needs one. "<= 2" is refuted
+    # among the holders; the schedule at 3 is found among them next, and "<= 2" is then
+    # refuted with that schedule in hand, by the LP-free searches and the core worker together.
+    people = [{"id": p} for p in "ABCDEFGHI"]
+    trio = [("A", "B"), ("B", "C"), ("C", "A"), ("D", "E"), ("E", "G"), ("G", "D")]
+    requests = [{"id": a + b, "a": a, "b": b, "required": True} for a, b in trio]
+    requests += [
+        {"id": "fh", "a": "F", "b": "H", "required": True, "slots": ["m1"]},
+        {"id": "fi", "a": "F", "b": "I", "required": True, "slots": ["m3"]},
+    ]
+    problem = make(participants=people, requests=requests)
+    index = build_index(problem)
+    holders = {index.part_pos[p] for p in "ABCDEFG"}
+    monkeypatch.setattr(solver, "likely_holders", lambda v, **_: holders)
+    runs = _record_probes(monkeypatch)
+    solution = solve(problem, time_limit_s=20, workers=2, seed=0)
+    assert (solution.status, solution.stats.breaks) == ("optimal", 3)
+    assert check(problem, solution) == []
+    i = runs.index((2, "among holders", ""))
+    assert runs[i + 1 :] == [
+        (2, "find", "INFEASIBLE"),
+        (3, "among holders", ""),
+        (3, "find", "OPTIMAL"),
+        (2, "among holders", ""),  # already refuted: not searched again
+        (2, "find + core", "INFEASIBLE"),
+    ], runs
