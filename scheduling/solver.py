@@ -441,13 +441,15 @@ class _Run:
 
     def _feasible(self, level: Level, k: int, budget: float, lower: int = 0, best: int = 0):
         """Solve with `expr <= k` and no objective; keep and return the value if feasible.
-        Returns (status, value or None).
+        Returns (status, value or None); `best` is the best value found so far.
 
         On small models, a short run with a full-LP worker first: it refutes some bounds in
         a second that the schedule-finding workers never refute (tic-13crafc "<= 3": 1.8 s
         against nothing in 30 s); then "one break" is split by who holds it (split.py), and
         other bounds are searched among the likely holders first (`_among_holders`), then
-        get the schedule-finding workers for the time left."""
+        get the schedule-finding workers for the time left. When k is refuted among the
+        holders and k + 1 would beat `best`, a schedule at k + 1 is searched for among them
+        first, and returned if found (a value above k: the caller's last probe is then k)."""
         end = time.monotonic() + budget
         # Only when the level started without a schedule: with a start (events with optional
         # requests), the probes are far from the optimum and the extra runs cost breaks
