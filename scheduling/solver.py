@@ -490,7 +490,7 @@ class _Run:
                 ahead, value = self._among_holders(level, k + 1, end)
                 if value is not None:
                     return ahead, value
-            if status == cp_model.INFEASIBLE and k + 1 == best:
+            elif status == cp_model.INFEASIBLE and k + 1 == best:
                 # A schedule at k + 1 in hand and k refuted among the holders: refuting k is
                 # the likeliest outcome. One run with the two LP-free searches and, as a
                 # third worker, CP-SAT's core-based one: forum-13crafb "<= 5" refuted in
@@ -632,11 +632,13 @@ class _Run:
             else:
                 small = len(self.v.x) <= _LARGE
                 names = _SMALL_SUBSOLVERS if small else _SAT_SUBSOLVERS
-                if small and find and core == "find":
-                    names = [*_find_subsolvers(params), "core"]
-                    params.num_workers = len(names)
-                elif small and find:
-                    names = [core, "core"] if core else _find_subsolvers(params)
+                if small and find:
+                    # `core`: the core-based worker joins its partner, or ("find") the
+                    # LP-free searches, as one more worker.
+                    names = [core] if core not in ("", "find") else _find_subsolvers(params)
+                    if core:
+                        names.append("core")
+                        params.num_workers = max(params.num_workers, len(names))
                 params.subsolvers.extend(names[: params.num_workers])
                 if refute or (small and find):
                     # Every worker on the full problem (refuting: `no_lp` and `max_lp`;
