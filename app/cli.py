@@ -60,11 +60,16 @@ def digest_command() -> None:
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool) -> None:
-    """Run an RQ worker for optimiser runs (needs REDIS_URL); start as many as you like."""
+    """Run an RQ worker for optimiser runs, e-mails and rebookings (needs REDIS_URL)."""
     from redis import Redis
     from rq import Queue, Worker
 
-    from app.jobs import MAIL_QUEUE, QUEUE_NAME, resend_pending_publication_mails
+    from app.jobs import (
+        MAIL_QUEUE,
+        QUEUE_NAME,
+        REBOOKING_QUEUE,
+        resend_pending_publication_mails,
+    )
 
     url = current_app.config.get("REDIS_URL")
     if not url:
@@ -76,8 +81,10 @@ def worker_command(burst: bool) -> None:
     resend_pending_publication_mails()
     db.session.remove()
     connection = Redis.from_url(url)
-    # Publication e-mails first: a long optimiser run must not hold them back.
-    queues = [Queue(name, connection=connection) for name in (MAIL_QUEUE, QUEUE_NAME)]
+    # On-site rebookings first (seconds, on the day), then publication e-mails: a long
+    # optimiser run must not hold them back.
+    names = (REBOOKING_QUEUE, MAIL_QUEUE, QUEUE_NAME)
+    queues = [Queue(name, connection=connection) for name in names]
     Worker(queues, connection=connection).work(burst=burst)
 
 

@@ -377,3 +377,72 @@ def publication_emails_in_worker(schedule_id: int, base_url: str | None) -> int:
         db.session.remove()
     log.info("publication of schedule %s: %s e-mail(s) sent", schedule_id, sent)
     return sent
+
+
+# On-site rebooking after an absence (docs/on-site.md): a solve of a few seconds
+# (REBOOKING_TIME_LIMIT_S). Without Redis it runs in the request, as before; with REDIS_URL a
+# worker runs it, so the click returns at once and the web process keeps its CPU for the
+# websockets. Each job reads the day as it is when it starts; jobs of one event run one after
+# the other (a Redis lock), so two never offer the same free place.
+REBOOKING_QUEUE = "rebooking"
+REBOOKING_LOCK_MARGIN_S = 120  # a killed worker's lock expires after the budget plus this
+
+
+def queue_rebooking(event_id: int, actor_id: int | None) -> bool:
+    """With REDIS_URL, queue a rebooking of the event for a worker (True); else False."""
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        return False
+    from redis import Redis
+    from rq import Queue
+
+    queue = Queue(REBOOKING_QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
+    # Links in the e-mails point to the site the request came to (unless SERVER_NAME is set).
+    queue.enqueue(
+        "app.jobs.rebooking_in_worker",
+        event_id,
+        actor_id,
+        request.host_url if has_request_context() else None,
+        job_timeout=int(_rebooking_budget(app)) + REBOOKING_LOCK_MARGIN_S,
+    )
+    return True
+
+
+def _rebooking_budget(app: Flask) -> float:
+    from app.services.rebooking import DEFAULT_TIME_LIMIT_S
+
+    return float(app.config.get("REBOOKING_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S))
+
+
+def rebooking_in_worker(event_id: int, actor_id: int | None, base_url: str | None) -> int:
+    """RQ job: propose the freed places of the event as offers; returns how many."""
+    from redis import Redis
+
+    from app import create_app
+    from app.models import Event, User
+    from app.realtime import onsite as push
+    from app.services import ServiceError
+    from app.services.rebooking import propose_offers
+
+    app = create_app()
+    lock = Redis.from_url(app.config["REDIS_URL"]).lock(
+        f"rebooking-lock-{event_id}", timeout=_rebooking_budget(app) + REBOOKING_LOCK_MARGIN_S
+    )
+    context = app.test_request_context(base_url=base_url) if base_url else app.app_context()
+    with context, lock:
+        event = db.session.get(Event, event_id)
+        actor = db.session.get(User, actor_id) if actor_id is not None else None
+        if event is None:
+            return 0
+        try:
+            change = propose_offers(event=event, actor=actor, now=utcnow())
+        except ServiceError as exc:
+            db.session.rollback()
+            log.warning("rebooking of event %s not run: %s", event_id, exc)
+            return 0
+        db.session.commit()
+        push.changed(change, kind="offers")
+        offers = len(change.offers)
+        db.session.remove()
+    log.info("rebooking of event %s: %s offer(s)", event_id, offers)
+    return offers

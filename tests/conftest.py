@@ -10,6 +10,8 @@ import email
 import email.policy
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -278,3 +280,24 @@ class Auth:
 @pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)
+
+
+def run_worker(app) -> None:
+    """`flask worker --burst` in a process of its own, on the app's database, Redis and
+    outbox: it runs every job waiting in its queues, then stops."""
+    worker = subprocess.run(
+        [sys.executable, "-m", "flask", "worker", "--burst"],
+        cwd=Path(__file__).resolve().parents[1],
+        env={
+            **os.environ,
+            **TEST_ENV,
+            "FLASK_APP": "wsgi",
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": app.config["REDIS_URL"],
+            "MAIL_OUTBOX_DIR": app.config["MAIL_OUTBOX_DIR"],
+        },
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]

@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.forms import ConfirmForm
+from app.jobs import queue_rebooking
 from app.models import Event, Meeting, Registration, Slot, db
 from app.models.base import utcnow
 from app.models.schedule import RebookingOffer
@@ -136,7 +137,10 @@ def index(slug: str):
 
 
 def _rebook(event: Event) -> None:
-    """After an absence: offer the freed places (bounded, synchronous; see docs/on-site.md)."""
+    """After an absence: offer the freed places (a worker's job with REDIS_URL, else here
+    within the bounded time; see docs/on-site.md)."""
+    if queue_rebooking(event.id, None):
+        return
     try:
         change = propose_offers(event=event, actor=None, now=utcnow())
     except ServiceError:
@@ -304,6 +308,9 @@ def rebook(slug: str):
     event = organised_event_or_403(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if queue_rebooking(event.id, current_user.id):
+        flash(_("Rebooking started: new proposals will appear here within seconds."), "success")
+        return redirect(url_for("onsite.absences", slug=slug))
     try:
         change = propose_offers(event=event, actor=current_user, now=utcnow())
     except ServiceError as exc:

@@ -279,6 +279,12 @@ def propose_offers(
     problem = build_problem(event=event, meetings=meetings, offers=offers, cands=cands, now=now)
     # The whole call stays near the budget: the engine gets what is left (at least a second).
     proposed = _solve(problem, max(1.0, budget - (time.monotonic() - started)))
+    if proposed:
+        # The solve took seconds without a lock: each proposal is checked against the day as
+        # it is now, under the schedule lock (walk-ins, answers and absences take it too).
+        schedule = locked_schedule(event)
+        meetings = current_meetings(schedule)
+        offers = [o for o in pending_offers(event) if o.slot.starts_at > now]
     slots = {s.id: s for s in event.slots}
     for key, (slot_id, table_id) in sorted(proposed.items(), key=lambda kv: int(kv[0][1:])):
         cand = cands[int(key[1:])]

@@ -7,6 +7,7 @@ from datetime import timedelta
 import icalendar
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from app.models import Meeting, Solution, UseCase, db
 from app.models.enums import MeetingOrigin, MeetingStatus, OfferStatus, RequestStatus
@@ -19,13 +20,18 @@ from tests.live.test_onsite import World, build_world, login, notifications_of, 
 ON_SITE = "/evenements/forum-ia/sur-place"
 
 
-@pytest.fixture
-def world(factory) -> World:
+def rebooking_world(factory) -> World:
     """Alpha can only meet at slot 2 (with Pixel) and also wants to meet Quanta."""
     world = build_world(factory)
     world.alpha.unavailable_slots = [s for i, s in enumerate(world.event.slots) if i != 2]
     factory.meeting_request(src=world.alpha, dst=world.quanta, status=RequestStatus.ACCEPTED)
+    db.session.commit()
     return world
+
+
+@pytest.fixture
+def world(factory) -> World:
+    return rebooking_world(factory)
 
 
 def _places() -> dict[int, tuple]:
@@ -36,7 +42,7 @@ def _places() -> dict[int, tuple]:
     }
 
 
-def _offers() -> list[RebookingOffer]:
+def offers() -> list[RebookingOffer]:
     db.session.expire_all()
     return list(db.session.scalars(sa.select(RebookingOffer).order_by(RebookingOffer.id)))
 
@@ -68,7 +74,39 @@ def test_a_second_run_does_not_offer_the_same_pair_again(world):
     change = propose_offers(event=world.event, actor=world.organiser, now=world.now)
     db.session.commit()
     assert change.offers == []
-    assert len(_offers()) == 1
+    assert len(offers()) == 1
+
+
+def test_a_meeting_booked_during_the_solve_keeps_its_place(monkeypatch, world):
+    """The engine solves for seconds without the lock: a walk-in committed meanwhile by
+    another request takes Alpha's only free slot, so the engine's proposal there is dropped."""
+    from app.services import rebooking
+
+    mark_absent(registration=world.pixel, actor=world.organiser, now=world.now)
+    db.session.commit()
+    solve = rebooking._solve
+
+    def solve_while_a_walk_in_is_booked(problem, time_limit_s):
+        proposed = solve(problem, time_limit_s)
+        with Session(db.engine) as other:
+            other.add(
+                Meeting(
+                    schedule_id=world.schedule.id,
+                    registration_a_id=world.alpha.id,
+                    registration_b_id=world.quanta.id,
+                    slot_id=world.slot(2).id,
+                    table_id=world.event.tables[2].id,
+                    origin=MeetingOrigin.WALK_IN,
+                    locked=True,
+                )
+            )
+            other.commit()
+        return proposed
+
+    monkeypatch.setattr(rebooking, "_solve", solve_while_a_walk_in_is_booked)
+    change = propose_offers(event=world.event, actor=world.organiser, now=world.now)
+    db.session.commit()
+    assert change.offers == [] and offers() == []
 
 
 def test_only_organisers_start_a_rebooking(world):
@@ -88,7 +126,7 @@ def test_both_accept_and_the_meeting_joins_agendas_and_calendars(app, world):
     assert "Vous avez accepté : en attente de Quanta IA." in page
     page = text(quinn.post(f"{ON_SITE}/propositions/{offer.id}/accepter", follow_redirects=True))
     assert "Les deux parties ont accepté : le rendez-vous est dans votre agenda." in page
-    [offer] = _offers()
+    [offer] = offers()
     assert offer.status is OfferStatus.ACCEPTED
     meeting = db.session.scalar(sa.select(Meeting).where(Meeting.uid == offer.meeting_uid))
     assert (meeting.schedule_id, meeting.slot_id, meeting.origin, meeting.status) == (
@@ -117,7 +155,7 @@ def test_one_side_declines_and_the_other_is_told(world):
     )
     db.session.commit()
     assert outcome == "declined"
-    assert _offers()[0].status is OfferStatus.DECLINED
+    assert offers()[0].status is OfferStatus.DECLINED
     kinds = [n.kind for n in notifications_of(world.user("alice@example.fr"))]
     assert "onsite_offer_declined" in kinds
     with pytest.raises(ServiceError, match="offer-declined"):
@@ -149,7 +187,7 @@ def test_stale_offer_is_refused_when_the_slot_was_taken_meanwhile(app, world):
         "Ce rendez-vous n'est plus possible : Quanta IA a déjà un rendez-vous à cette heure."
         in page
     )
-    assert _offers()[0].status is OfferStatus.EXPIRED
+    assert offers()[0].status is OfferStatus.EXPIRED
     assert (
         db.session.scalar(
             sa.select(sa.func.count()).where(Meeting.origin == MeetingOrigin.REBOOKING)
@@ -170,7 +208,7 @@ def test_offers_expire_when_their_slot_starts(world):
 def test_marking_absent_on_the_organiser_page_proposes_the_freed_slot(client, world):
     login(client, "orga@example.fr")
     client.post(f"/organisateur/evenements/forum-ia/absences/{world.pixel.id}/absent")
-    [offer] = _offers()
+    [offer] = offers()
     assert (offer.registration_a_id, offer.registration_b_id, offer.slot_id) == (
         world.alpha.id,
         world.quanta.id,
@@ -185,7 +223,7 @@ def test_only_the_two_sides_answer_an_offer(client, factory, world):
     login(client, "bob@example.fr")  # at the event, but not a party of the offer
     assert client.post(f"{ON_SITE}/propositions/{offer.id}/accepter").status_code == 403
     assert client.post(f"{ON_SITE}/propositions/{offer.id}/autre").status_code == 404
-    assert _offers()[0].accepted_a_at is None and _offers()[0].accepted_b_at is None
+    assert offers()[0].accepted_a_at is None and offers()[0].accepted_b_at is None
 
 
 def test_a_recommended_pair_is_offered_when_no_request_fits(factory):

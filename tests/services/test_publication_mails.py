@@ -7,12 +7,8 @@ never before, and never queues a second RQ job while one is waiting or running.
 
 from __future__ import annotations
 
-import os
 import smtplib
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import redis
@@ -28,10 +24,9 @@ from app.jobs import (
 from app.models import Attendee, Meeting, Schedule, ScheduleRun, db
 from app.models.enums import RegistrationRole, RunStatus
 from app.services.publication import publish_schedule
-from tests.conftest import TEST_ENV, Outbox, make_app
+from tests.conftest import Outbox, make_app, run_worker
 from tests.factories import Factory
 
-ROOT = Path(__file__).resolve().parents[2]
 ATTENDEES = ["ana@example.fr", "ben@example.fr", "cleo@example.fr"]
 
 
@@ -256,22 +251,7 @@ def test_rq_sweeper_never_queues_a_live_job_twice_and_a_worker_sends_lost_emails
             queue.connection.zadd(queue.started_job_registry.key, {execution.composite_key: 1})
             assert resend_pending_publication_mails(now=later) == [schedule.id]
             assert queue.job_ids == [job_id]
-        worker = subprocess.run(
-            [sys.executable, "-m", "flask", "worker", "--burst"],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                **TEST_ENV,
-                "FLASK_APP": "wsgi",
-                "DATABASE_URL": rq_app.config["SQLALCHEMY_DATABASE_URI"],
-                "REDIS_URL": rq_app.config["REDIS_URL"],
-                "MAIL_OUTBOX_DIR": rq_app.config["MAIL_OUTBOX_DIR"],
-            },
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert worker.returncode == 0, worker.stderr[-2000:]
+        run_worker(rq_app)
         assert _recipients(rq_app) == ATTENDEES
         assert _stored(schedule.id)[1] is None
     finally:
