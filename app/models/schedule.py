@@ -147,6 +147,11 @@ class Meeting(TimestampMixin, db.Model):
     no_show_reported_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
+    # The absent party whose absence cancelled it: if that party comes after all (marked
+    # present again), the meeting is restored where both sides and a table are still free.
+    cancelled_for_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
 
     schedule: Mapped[Schedule] = relationship(back_populates="meetings")
     request: Mapped[MeetingRequest | None] = relationship()

@@ -277,7 +277,7 @@ def set_absence(slug: str, reg_id: int, action: str):
         if action == "absent":
             change = mark_absent(registration=registration, actor=current_user, now=utcnow())
         else:
-            change = mark_present(registration=registration, actor=current_user)
+            change = mark_present(registration=registration, actor=current_user, now=utcnow())
     except ServiceError as exc:
         db.session.rollback()
         flash(message(exc), "error")
@@ -298,8 +298,30 @@ def set_absence(slug: str, reg_id: int, action: str):
         )
         _rebook(event)
     else:
-        flash(_("%(name)s is present again.", name=name), "success")
+        _flash_present(name, change)
     return redirect(url_for("onsite.absences", slug=slug))
+
+
+def _flash_present(name: str, change) -> None:
+    restored = len(change.restored)
+    if restored:
+        text = ngettext(
+            "%(name)s is present again: %(num)d meeting restored.",
+            "%(name)s is present again: %(num)d meetings restored.",
+            restored,
+            name=name,
+        )
+    else:
+        text = _("%(name)s is present again.", name=name)
+    if change.not_restored:
+        text += " " + ngettext(
+            "%(num)d cancelled meeting could not be restored: the other side or the place is "
+            "no longer free.",
+            "%(num)d cancelled meetings could not be restored: the other side or the place is "
+            "no longer free.",
+            change.not_restored,
+        )
+    flash(text, "success")
 
 
 @bp.post("/organisateur/evenements/<slug>/absences/reoptimiser")

@@ -24,6 +24,7 @@ KINDS = (
     "request_mutual",
     # On the day (app/services/onsite.py, app/services/rebooking.py)
     "onsite_absence",
+    "onsite_restored",
     "onsite_walk_in",
     "onsite_offer",
     "onsite_offer_declined",

@@ -50,6 +50,8 @@ class Change:
     added: Meeting | None = None
     no_show: Meeting | None = None  # a no-show of a checked-in participant (not made absent)
     offers: list = field(default_factory=list)  # rebooking offers created
+    restored: list[Meeting] = field(default_factory=list)  # back on after "present again"
+    not_restored: int = 0  # cancelled by the absence, their place taken meanwhile
 
     def merge(self, other: Change) -> None:
         self.registrations |= other.registrations
@@ -136,6 +138,7 @@ def _cancel_remaining(
         ):
             meeting.status = MeetingStatus.CANCELLED
             meeting.sequence += 1
+            meeting.cancelled_for_id = registration.id
             change.cancelled.append(meeting)
             other = other_party(meeting, registration.id)
             _tell(change, to=other, kind="onsite_absence", other=registration, meeting=meeting)
@@ -176,16 +179,61 @@ def _absent(*, registration: Registration, schedule: Schedule, now: datetime) ->
     return change
 
 
-def mark_present(*, registration: Registration, actor: User) -> Change:
-    """Undo an absence: the participant can book again; cancelled meetings stay cancelled."""
+def mark_present(*, registration: Registration, actor: User, now: datetime) -> Change:
+    """Undo an absence (a mistake, or a late arrival): the participant can book again, and
+    the meetings its absence cancelled that have not started come back, in time order, where
+    both sides are still free and present and a table is free (its own table if possible).
+    The others stay cancelled: their place went to a walk-in or a rebooking meanwhile."""
     event = registration.event
     if not is_organiser(event, actor):
         raise ServiceError("forbidden")
+    schedule = locked_schedule(event) if published_schedule(event) is not None else None
+    db.session.refresh(registration)
     if registration.absent_at is None:
         raise ServiceError("not-absent")
     registration.absent_at = None
+    change = Change(event=event, registrations={registration.id})
+    if schedule is not None:
+        _restore(registration=registration, schedule=schedule, now=now, change=change)
     db.session.flush()
-    return Change(event=event, registrations={registration.id})
+    return change
+
+
+def _restore(*, registration: Registration, schedule: Schedule, now: datetime, change) -> None:
+    meetings = current_meetings(schedule)
+    offers = _offers_holding(schedule.event, now)
+    cancelled = [
+        m
+        for m in meetings
+        if m.status is MeetingStatus.CANCELLED
+        and m.cancelled_for_id == registration.id
+        and m.slot.starts_at > now
+    ]
+    for meeting in sorted(cancelled, key=lambda m: (m.slot.starts_at, m.id)):
+        a, b, slot = meeting.registration_a, meeting.registration_b, meeting.slot
+        problem = place_problem(meetings=meetings, a=a, b=b, slot=slot, now=now, offers=offers)
+        if problem is None:
+            try:
+                table = free_table(
+                    meetings=meetings,
+                    a=a,
+                    b=b,
+                    slot=slot,
+                    offers=offers,
+                    preferred=meeting.table_id,
+                )
+            except ServiceError as exc:
+                problem = str(exc)
+        if problem is not None:
+            change.not_restored += 1
+            continue
+        meeting.status = MeetingStatus.SCHEDULED
+        meeting.table = table
+        meeting.sequence += 1
+        meeting.cancelled_for_id = None
+        change.restored.append(meeting)
+        other = other_party(meeting, registration.id)
+        _tell(change, to=other, kind="onsite_restored", other=registration, meeting=meeting)
 
 
 def report_no_show(*, meeting: Meeting, actor: User, now: datetime) -> Change:

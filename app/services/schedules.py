@@ -33,6 +33,7 @@ _COPIED = (
     "origin",
     "no_show_registration_id",
     "no_show_reported_by_id",
+    "cancelled_for_id",
 )
 
 

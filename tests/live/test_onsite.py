@@ -16,14 +16,20 @@ from app.models.base import utcnow
 from app.models.enums import (
     EventFormat,
     EventStatus,
+    MeetingOrigin,
     MeetingStatus,
     OrganisationKind,
     RegistrationRole,
     ScheduleStatus,
 )
 from app.services import ServiceError
-from app.services.onsite import mark_absent, mark_present, report_no_show
-from tests.conftest import own_app_context
+from app.services.onsite import (
+    add_published_meeting,
+    mark_absent,
+    mark_present,
+    report_no_show,
+)
+from tests.conftest import Outbox, own_app_context
 
 PASSWORD = "correct horse battery"
 
@@ -162,15 +168,72 @@ def test_cancelled_meeting_shows_as_cancelled_in_the_calendar(client, world):
     assert (str(cancelled["status"]), int(cancelled["sequence"])) == ("CANCELLED", 1)
 
 
-def test_mark_present_again_keeps_cancelled_meetings_cancelled(world):
+def test_present_again_restores_the_meetings_its_absence_cancelled_where_still_free(client, world):
     mark_absent(registration=world.pixel, actor=world.organiser, now=world.now)
-    mark_present(registration=world.pixel, actor=world.organiser)
+    db.session.commit()
+    # Meanwhile Alpha met Quanta at slot 2, the time of its cancelled meeting with Pixel.
+    add_published_meeting(
+        schedule=world.schedule,
+        a=world.alpha,
+        b=world.quanta,
+        slot=world.slot(2),
+        table=world.event.tables[2],
+        origin=MeetingOrigin.WALK_IN,
+    )
+    db.session.commit()
+    later = world.now + timedelta(minutes=5)
+    change = mark_present(registration=world.pixel, actor=world.organiser, now=later)
     db.session.commit()
     db.session.expire_all()
     assert world.pixel.absent_at is None
-    assert world.freed.status is MeetingStatus.CANCELLED
+    # Beta's meeting comes back at its table; Alpha's stays cancelled (Alpha is busy).
+    assert (world.later.status, world.later.sequence) == (MeetingStatus.SCHEDULED, 2)
+    assert world.later.table_id == world.event.tables[0].id
+    assert (world.freed.status, world.freed.sequence) == (MeetingStatus.CANCELLED, 1)
+    assert (change.restored, change.not_restored) == ([world.later], 1)
+    told = notifications_of(world.user("bob@example.fr"))
+    assert [(n.kind, n.payload["other"]) for n in told][-1] == ("onsite_restored", "Pixel IA")
+    assert [n.kind for n in notifications_of(world.user("alice@example.fr"))] == ["onsite_absence"]
+    body = client.get(f"/calendrier/{world.beta.calendar_token}.ics").data
+    events = {
+        str(e["uid"]).split("@")[0]: e for e in icalendar.Calendar.from_ical(body).walk("VEVENT")
+    }
+    restored = events[world.later.uid]
+    assert (str(restored["status"]), int(restored["sequence"])) == ("CONFIRMED", 2)
     with pytest.raises(ServiceError, match="not-absent"):
-        mark_present(registration=world.pixel, actor=world.organiser)
+        mark_present(registration=world.pixel, actor=world.organiser, now=later)
+
+
+def test_present_again_leaves_a_meeting_whose_other_side_is_absent_cancelled(world):
+    mark_absent(registration=world.pixel, actor=world.organiser, now=world.now)
+    mark_absent(registration=world.beta, actor=world.organiser, now=world.now)
+    change = mark_present(registration=world.pixel, actor=world.organiser, now=world.now)
+    db.session.commit()
+    db.session.expire_all()
+    # Alpha's meeting comes back; Beta's does not (Beta is absent), nor Beta–Quanta (Beta's
+    # absence cancelled it, not Pixel's).
+    assert world.freed.status is MeetingStatus.SCHEDULED
+    assert world.later.status is MeetingStatus.CANCELLED
+    assert world.other.status is MeetingStatus.CANCELLED
+    assert (len(change.restored), change.not_restored) == (1, 1)
+
+
+def test_present_again_on_the_organiser_page_says_what_came_back(app, client, world):
+    login(client, "orga@example.fr")
+    client.post(f"/organisateur/evenements/forum-ia/absences/{world.pixel.id}/absent")
+    mark_absent(registration=world.beta, actor=world.organiser, now=utcnow())
+    db.session.commit()
+    page = client.post(
+        f"/organisateur/evenements/forum-ia/absences/{world.pixel.id}/present",
+        follow_redirects=True,
+    )
+    assert (
+        "Pixel IA est de nouveau présent : 1 rendez-vous rétabli. 2 rendez-vous annulés n'ont "
+        "pas pu être rétablis : l'autre partie ou la place n'est plus libre." in text(page)
+    )
+    told = Outbox(app).last(to="alice@example.fr")
+    assert told["Subject"] == "Rendez-vous rétabli : Pixel IA est finalement là"
+    assert "Pixel IA est finalement là : votre rendez-vous de" in told.get_content()
 
 
 def test_organiser_page_marks_absent_and_pushes_to_counterparts_and_organisers(app, world):
