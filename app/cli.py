@@ -1,9 +1,9 @@
 """Flask CLI commands: `flask taxonomy`, `flask demo`, `flask send-digests`, `flask worker`,
-`flask resend-publication-mails`."""
+`flask resend-publication-mails`, `flask send-feedback-reminders`."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import click
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from app.models import Event, db
 from app.models.base import utcnow
 from app.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo
+from app.services.feedback import send_feedback_reminders
 from app.services.notifications import send_digests
 from app.services.taxonomy import load_taxonomy, taxonomy_loaded
 
@@ -22,6 +23,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(digest_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(resend_mails_command)
+    app.cli.add_command(feedback_reminders_command)
 
 
 @click.command("taxonomy")
@@ -95,3 +97,16 @@ def resend_mails_command() -> None:
 
     resent = resend_pending_publication_mails()
     click.echo(f"{len(resent)} publication(s) with pending e-mails sent or queued again.")
+
+
+@click.command("send-feedback-reminders")
+def feedback_reminders_command() -> None:
+    """Remind participants to rate their meetings, once, FEEDBACK_REMINDER_AFTER_S after their
+    last meeting (run every 15 minutes or so from cron; needs SERVER_NAME for the links)."""
+    if not current_app.config["SERVER_NAME"]:
+        raise click.ClickException(
+            "SERVER_NAME is not set: the reminders link to the feedback page and need it"
+        )
+    after = timedelta(seconds=current_app.config["FEEDBACK_REMINDER_AFTER_S"])
+    reminded = send_feedback_reminders(now=utcnow(), after=after)
+    click.echo(f"{reminded} participant(s) reminded to give feedback.")

@@ -142,6 +142,9 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict:
         # retry) are sent again: their job was lost (app/jobs.py). Longer than RQ takes to
         # notice a killed worker (about 90 s).
         "PUBLICATION_MAIL_RETRY_S": _int(env, "PUBLICATION_MAIL_RETRY_S", 120),
+        # Feedback reminder (`flask send-feedback-reminders`): this long after a participant's
+        # last meeting ended, if some of its meetings have no feedback from it yet.
+        "FEEDBACK_REMINDER_AFTER_S": _int(env, "FEEDBACK_REMINDER_AFTER_S", 3600),
         # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host
         # are trusted: the client's address (rate limits) and https links depend on them.
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),

@@ -76,6 +76,8 @@ class Registration(TimestampMixin, db.Model):
     checked_in_at: Mapped[datetime | None]
     # On the day: marked absent (by an organiser, or by a counterpart after a no-show).
     absent_at: Mapped[datetime | None]
+    # After the event: when its members were reminded to give feedback (once; feedback.py).
+    feedback_reminded_at: Mapped[datetime | None]
     # Kept in clear (the feed URL is shown to its owner); looked up by its digest only.
     calendar_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
     calendar_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, index=True)

@@ -5,18 +5,23 @@ Rules (docs/feedback-and-reporting.md):
   marked as a no-show; only a member of one of the two organisations;
 - one feedback per meeting and registration, editable until the event is closed (a second
   submission updates the first); the feedback follows the meeting's `uid` across versions;
-- giving feedback on a meeting still "scheduled" marks it "held".
+- giving feedback on a meeting still "scheduled" marks it "held";
+- once a participant's meetings are all over, its members are reminded once to give the
+  feedback still missing (`send_feedback_reminders`, run from cron).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import url_for
 
-from app.models import Event, Feedback, Meeting, Registration, User, db
+from app.mail import send_email
+from app.models import Event, Feedback, Meeting, Registration, Schedule, User, db
 from app.models.enums import (
     EventStatus,
     FeedbackOutcome,
@@ -152,3 +157,92 @@ def past_meetings(registration: Registration, *, now: datetime) -> list[Feedback
             )
         )
     return items
+
+
+def send_feedback_reminders(*, now: datetime, after: timedelta) -> int:
+    """E-mail the members of each participating organisation whose meetings all ended at
+    least `after` ago and some of which have no feedback from it yet: once per registration
+    (claimed in the database before sending, so two runs never send it twice). Events that
+    are closed take no feedback, so get no reminder. Needs `url_for` to build external links
+    (SERVER_NAME or a request). Returns how many registrations were reminded."""
+    reminded = 0
+    events = db.session.scalars(sa.select(Event).where(Event.status != EventStatus.CLOSED))
+    for event in list(events):
+        schedule = published_schedule(event)
+        if schedule is None:
+            continue
+        for registration_id, unrated in _unrated_counts(event, schedule, now - after).items():
+            if _claim_reminder(registration_id, now):
+                _send_reminder(db.session.get(Registration, registration_id), unrated)
+                reminded += 1
+    return reminded
+
+
+def _unrated_counts(event: Event, schedule: Schedule, ended_by: datetime) -> dict[int, int]:
+    """Registration id → how many of its meetings await its feedback, for the approved,
+    not yet reminded registrations whose meetings (scheduled or held) all ended by then."""
+    due = set(
+        db.session.scalars(
+            sa.select(Registration.id).where(
+                Registration.event_id == event.id,
+                Registration.status == RegistrationStatus.APPROVED,
+                Registration.feedback_reminded_at.is_(None),
+            )
+        )
+    )
+    rated = {
+        (uid, registration_id)
+        for uid, registration_id in db.session.execute(
+            sa.select(Meeting.uid, Feedback.registration_id)
+            .join(Feedback, Feedback.meeting_id == Meeting.id)
+            .join(Schedule, Schedule.id == Meeting.schedule_id)
+            .where(Schedule.event_id == event.id)
+        )
+    }
+    meetings: dict[int, list[Meeting]] = defaultdict(list)
+    held = (MeetingStatus.SCHEDULED, MeetingStatus.HELD)
+    for meeting in db.session.scalars(
+        sa.select(Meeting)
+        .where(Meeting.schedule_id == schedule.id, Meeting.status.in_(held))
+        .options(sa.orm.selectinload(Meeting.slot))
+    ):
+        for registration_id in (meeting.registration_a_id, meeting.registration_b_id):
+            if registration_id in due:
+                meetings[registration_id].append(meeting)
+    counts = {}
+    for registration_id, mine in meetings.items():
+        if max(m.slot.ends_at for m in mine) > ended_by:
+            continue  # a meeting still to come or just over: not yet
+        unrated = sum(1 for m in mine if (m.uid, registration_id) not in rated)
+        if unrated:
+            counts[registration_id] = unrated
+    return counts
+
+
+def _claim_reminder(registration_id: int, now: datetime) -> bool:
+    """Mark the registration reminded unless it already is; commits. True if claimed here."""
+    table = Registration.__table__
+    claimed = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == registration_id, table.c.feedback_reminded_at.is_(None))
+        .values(feedback_reminded_at=now)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _send_reminder(registration: Registration, unrated: int) -> None:
+    event = registration.event
+    url = url_for("feedback.index", slug=event.slug, _external=True)
+    for membership in registration.organisation.memberships:
+        user = membership.user
+        send_email(
+            to=user.email,
+            template="feedback_reminder",
+            locale=user.locale,
+            user=user,
+            event=event,
+            organisation=registration.organisation,
+            unrated=unrated,
+            url=url,
+        )

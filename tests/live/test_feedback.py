@@ -20,7 +20,8 @@ from app.models.enums import (
     ScheduleStatus,
 )
 from app.services import ServiceError
-from app.services.feedback import give_feedback
+from app.services.feedback import give_feedback, send_feedback_reminders
+from tests.conftest import Outbox, make_app
 
 YESTERDAY = date.today() - timedelta(days=1)
 
@@ -272,3 +273,69 @@ def test_feedback_follows_the_meeting_into_a_new_version(world):
     feedback, created = _give(world, again, now=utcnow(), rating=5)
     assert not created
     assert [(f.meeting_id, f.rating) for f in feedback_rows()] == [(again.id, 5)]
+
+
+# Reminders after the event
+
+
+def _reminder_bodies(app) -> dict[str, str]:
+    return {
+        m["To"]: m.get_body(preferencelist=("plain",)).get_content()
+        for m in Outbox(app).messages()
+        if m["Subject"].startswith("Vos rendez-vous à")
+    }
+
+
+def test_feedback_reminders_go_once_when_all_meetings_are_over_to_those_with_unrated_ones(
+    app, world
+):
+    end = world.last.slot.ends_at
+    after = timedelta(hours=1)
+    # Commerce SARL rated its only meeting that took place (the walk-in); Usine SAS one of two.
+    give_feedback(
+        meeting=world.walk_in,
+        registration=world.reg_s,
+        actor=world.eve,
+        now=end,
+        rating=5,
+        outcome=FeedbackOutcome.PILOT,
+        comment="",
+    )
+    _give(world, world.held, now=end)
+    db.session.commit()
+    with app.test_request_context():
+        # The last meeting ended 30 minutes ago: not yet.
+        assert send_feedback_reminders(now=end + timedelta(minutes=30), after=after) == 0
+        # A closed event takes no feedback: no reminder.
+        world.event.status = EventStatus.CLOSED
+        db.session.commit()
+        assert send_feedback_reminders(now=end + timedelta(hours=2), after=after) == 0
+        world.event.status = EventStatus.LIVE
+        db.session.commit()
+        assert send_feedback_reminders(now=end + timedelta(hours=2), after=after) == 2
+        # Once only.
+        assert send_feedback_reminders(now=end + timedelta(hours=3), after=after) == 0
+    bodies = _reminder_bodies(app)
+    assert sorted(bodies) == ["alice@example.fr", "paul@example.fr"]
+    assert "1 rendez-vous de Usine SAS à " in bodies["alice@example.fr"]
+    assert "3 rendez-vous de Robot IA à " in bodies["paul@example.fr"]
+    assert f"http://localhost/evenements/{world.event.slug}/retours" in bodies["paul@example.fr"]
+    assert len(Outbox(app).messages()) == 2
+
+
+def test_feedback_reminder_command_needs_the_site_name_for_its_links(app, runner, world):
+    result = runner.invoke(args=["send-feedback-reminders"])
+    assert result.exit_code != 0 and "SERVER_NAME is not set" in result.output
+    assert Outbox(app).messages() == []
+    # The same site with SERVER_NAME configured (a new app: URL building is set up per context).
+    cron_app = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        SERVER_NAME="rdv.example.fr",
+        MAIL_OUTBOX_DIR=app.config["MAIL_OUTBOX_DIR"],
+    )
+    with cron_app.app_context():
+        result = cron_app.test_cli_runner().invoke(args=["send-feedback-reminders"])
+    assert result.exit_code == 0, result.output
+    assert "3 participant(s) reminded to give feedback." in result.output
+    body = _reminder_bodies(app)["alice@example.fr"]
+    assert f"http://rdv.example.fr/evenements/{world.event.slug}/retours" in body
