@@ -12,6 +12,8 @@ Rules (docs/feedback-and-reporting.md):
 
 from __future__ import annotations
 
+import logging
+import smtplib
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import selectinload
 
 from app.mail import send_email
 from app.models import Event, Feedback, Meeting, Registration, Schedule, User, db
@@ -32,6 +35,8 @@ from app.models.enums import (
 from app.services import ServiceError
 from app.services.organisations import require_member
 from app.services.schedules import counterpart, meetings_of, published_schedule
+
+log = logging.getLogger(__name__)
 
 COMMENT_MAX = 1000
 RATINGS = (1, 2, 3, 4, 5)
@@ -172,9 +177,14 @@ def send_feedback_reminders(*, now: datetime, after: timedelta) -> int:
         if schedule is None:
             continue
         for registration_id, unrated in _unrated_counts(event, schedule, now - after).items():
-            if _claim_reminder(registration_id, now):
+            if not _claim_reminder(registration_id, now):
+                continue  # another run took it
+            try:
                 _send_reminder(db.session.get(Registration, registration_id), unrated)
-                reminded += 1
+            except (smtplib.SMTPException, OSError):
+                log.exception("feedback reminder of registration %s not sent", registration_id)
+                continue
+            reminded += 1
     return reminded
 
 
@@ -204,7 +214,7 @@ def _unrated_counts(event: Event, schedule: Schedule, ended_by: datetime) -> dic
     for meeting in db.session.scalars(
         sa.select(Meeting)
         .where(Meeting.schedule_id == schedule.id, Meeting.status.in_(held))
-        .options(sa.orm.selectinload(Meeting.slot))
+        .options(selectinload(Meeting.slot))
     ):
         for registration_id in (meeting.registration_a_id, meeting.registration_b_id):
             if registration_id in due:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -339,3 +340,22 @@ def test_feedback_reminder_command_needs_the_site_name_for_its_links(app, runner
     assert "3 participant(s) reminded to give feedback." in result.output
     body = _reminder_bodies(app)["alice@example.fr"]
     assert f"http://rdv.example.fr/evenements/{world.event.slug}/retours" in body
+
+
+def test_a_reminder_the_mail_server_refuses_does_not_stop_the_others(app, monkeypatch, world):
+    from app.services import feedback
+
+    send = feedback.send_email
+
+    def refuse_alice(**kw):
+        if kw["to"] == "alice@example.fr":
+            raise smtplib.SMTPRecipientsRefused({kw["to"]: (550, b"no such user")})
+        return send(**kw)
+
+    monkeypatch.setattr(feedback, "send_email", refuse_alice)
+    later = world.last.slot.ends_at + timedelta(hours=2)
+    with app.test_request_context():
+        assert send_feedback_reminders(now=later, after=timedelta(hours=1)) == 2
+        # Claimed before sending: not retried (a reminder is not worth a duplicate).
+        assert send_feedback_reminders(now=later, after=timedelta(hours=1)) == 0
+    assert sorted(_reminder_bodies(app)) == ["eve@example.fr", "paul@example.fr"]
