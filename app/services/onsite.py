@@ -210,21 +210,17 @@ def _restore(*, registration: Registration, schedule: Schedule, now: datetime, c
         and m.slot.starts_at > now
     ]
     for meeting in sorted(cancelled, key=lambda m: (m.slot.starts_at, m.id)):
-        a, b, slot = meeting.registration_a, meeting.registration_b, meeting.slot
-        problem = place_problem(meetings=meetings, a=a, b=b, slot=slot, now=now, offers=offers)
-        if problem is None:
-            try:
-                table = free_table(
-                    meetings=meetings,
-                    a=a,
-                    b=b,
-                    slot=slot,
-                    offers=offers,
-                    preferred=meeting.table_id,
-                )
-            except ServiceError as exc:
-                problem = str(exc)
-        if problem is not None:
+        try:
+            table = free_place(
+                meetings=meetings,
+                a=meeting.registration_a,
+                b=meeting.registration_b,
+                slot=meeting.slot,
+                now=now,
+                offers=offers,
+                preferred=meeting.table_id,
+            )
+        except ServiceError:
             change.not_restored += 1
             continue
         meeting.status = MeetingStatus.SCHEDULED
@@ -322,6 +318,23 @@ def place_problem(
     ):
         return "already-meeting"
     return None
+
+
+def free_place(
+    *,
+    meetings: list[Meeting],
+    a: Registration,
+    b: Registration,
+    slot: Slot,
+    now: datetime,
+    offers: list[RebookingOffer] = (),
+    preferred: int | None = None,
+) -> MeetingTable | None:
+    """The table for a new meeting of a and b at this slot; raises why it is impossible."""
+    problem = place_problem(meetings=meetings, a=a, b=b, slot=slot, now=now, offers=offers)
+    if problem is not None:
+        raise ServiceError(problem)
+    return free_table(meetings=meetings, a=a, b=b, slot=slot, offers=offers, preferred=preferred)
 
 
 def free_table(
@@ -441,10 +454,7 @@ def book_walk_in(
         raise ServiceError("bad-pair")
     meetings = current_meetings(schedule)
     offers = _offers_holding(event, now)
-    problem = place_problem(meetings=meetings, a=booker, b=other, slot=slot, now=now, offers=offers)
-    if problem is not None:
-        raise ServiceError(problem)
-    table = free_table(meetings=meetings, a=booker, b=other, slot=slot, offers=offers)
+    table = free_place(meetings=meetings, a=booker, b=other, slot=slot, now=now, offers=offers)
     seeker, provider = (
         (booker, other) if booker.role is RegistrationRole.SEEKER else (other, booker)
     )

@@ -38,10 +38,9 @@ from app.services.onsite import (
     _tell,
     add_published_meeting,
     current_meetings,
-    free_table,
+    free_place,
     is_present,
     locked_schedule,
-    place_problem,
     upcoming_slots,
 )
 from app.services.recommendations import approved_registrations, event_recommendations
@@ -296,11 +295,9 @@ def propose_offers(
 def _offer(cand, slot, table_id, schedule, meetings, offers, now, change) -> None:
     """Store one proposal as an offer if the database still agrees; tell both sides."""
     a, b = cand.seeker, cand.provider
-    if place_problem(meetings=meetings, a=a, b=b, slot=slot, now=now, offers=offers):
-        return
     try:
-        table = free_table(
-            meetings=meetings, a=a, b=b, slot=slot, offers=offers, preferred=table_id
+        table = free_place(
+            meetings=meetings, a=a, b=b, slot=slot, now=now, offers=offers, preferred=table_id
         )
     except ServiceError:
         return
@@ -404,20 +401,21 @@ def _confirm(offer, schedule, now, change, mine, other) -> str:
     meetings = current_meetings(schedule)
     held = [o for o in pending_offers(schedule.event) if o.id != offer.id]
     a, b = offer.registration_a, offer.registration_b
-    reason = place_problem(meetings=meetings, a=a, b=b, slot=offer.slot, now=now, offers=held)
-    table = None
-    if reason is None:
-        try:
-            table = free_table(
-                meetings=meetings, a=a, b=b, slot=offer.slot, offers=held, preferred=offer.table_id
-            )
-        except ServiceError as exc:
-            reason = str(exc)
-    if reason is not None:
+    try:
+        table = free_place(
+            meetings=meetings,
+            a=a,
+            b=b,
+            slot=offer.slot,
+            now=now,
+            offers=held,
+            preferred=offer.table_id,
+        )
+    except ServiceError as exc:
         offer.status = OfferStatus.EXPIRED
         _tell(change, to=other, kind="onsite_offer_expired", other=mine, meeting=offer)
         db.session.flush()
-        return f"expired:{reason}"
+        return f"expired:{exc}"
     meeting = add_published_meeting(
         schedule=schedule,
         a=a,
