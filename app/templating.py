@@ -39,14 +39,19 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(long_date, "long_date")
     app.context_processor(lambda: {"current_locale": str(get_locale())})
-    app.context_processor(_unread_notifications)
+    app.context_processor(_account)
 
 
-def _unread_notifications() -> dict:
+def _account() -> dict:
+    """For the header: unread notifications, and whether to link the organisers' pages."""
     from flask_login import current_user
 
+    from app.services.event_setup import organises_any
     from app.services.notifications import unread_count
 
     if current_user and current_user.is_authenticated:
-        return {"unread_notifications": unread_count(current_user)}
-    return {"unread_notifications": 0}
+        return {
+            "unread_notifications": unread_count(current_user),
+            "organises_events": organises_any(current_user),
+        }
+    return {"unread_notifications": 0, "organises_events": False}

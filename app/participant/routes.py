@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -37,7 +36,6 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.enums import Maturity, MemberRole, OrganisationKind, PriceRange
-from app.models.event import event_organiser
 from app.participant.forms import (
     InviteForm,
     OrganisationCreateForm,
@@ -90,16 +88,8 @@ def _member_org(org_id: int, *, owner: bool = False) -> Organisation:
 @bp.get("/")
 @login_required
 def dashboard():
-    organises = current_user.is_admin or bool(
-        db.session.scalar(
-            sa.select(event_organiser.c.event_id)
-            .where(event_organiser.c.user_id == current_user.id)
-            .limit(1)
-        )
-    )
     return render_template(
         "participant/dashboard.html",
-        organises=organises,
         organisations=svc.user_organisations(current_user),
         registrations=user_registrations(current_user),
     )

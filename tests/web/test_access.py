@@ -168,3 +168,14 @@ def test_organiser_pages_only_for_organisers(client, auth, world):
     auth.login("organiser@example.fr")
     assert client.get(url).status_code == 200
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 2
+
+
+def test_the_header_links_the_organiser_space_for_organisers_only(client, auth, world):
+    link = 'href="/organisateur/configuration/">Espace organisateur</a>'
+    auth.login("owner@example.fr")
+    assert link not in client.get("/").get_data(as_text=True)
+    assert "Événements que j'organise" not in client.get("/espace/").get_data(as_text=True)
+    auth.logout()
+    auth.login("organiser@example.fr")
+    assert link in client.get("/").get_data(as_text=True)
+    assert "Événements que j'organise" in client.get("/espace/").get_data(as_text=True)

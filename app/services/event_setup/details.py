@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from app.models import Event, Registration, User, db
 from app.models.enums import ApprovalMode, EventFormat, EventStatus
-from app.models.event import DEFAULT_REQUEST_WEIGHTS
+from app.models.event import DEFAULT_REQUEST_WEIGHTS, event_organiser
 from app.models.taxonomy import Sector
 from app.services.event_setup.common import SetupError, require_admin, require_organiser
 from app.services.event_setup.slots import lock_params, schedule_lock, sync_slots
@@ -33,6 +33,14 @@ def organised_events(user: User) -> list[Event]:
     if not user.is_admin:
         query = query.where(Event.organisers.any(User.id == user.id))
     return list(db.session.scalars(query))
+
+
+def organises_any(user: User) -> bool:
+    """Whether the user has set-up pages: admins, and the organisers of some event."""
+    if user.is_admin:
+        return True
+    organised = sa.select(event_organiser.c.event_id).where(event_organiser.c.user_id == user.id)
+    return db.session.scalar(organised.limit(1)) is not None
 
 
 def grant_organiser(*, event: Event, email: str, actor: User) -> User:
