@@ -389,22 +389,28 @@ REBOOKING_LOCK_MARGIN_S = 120  # a killed worker's lock expires after the budget
 
 
 def queue_rebooking(event_id: int, actor_id: int | None) -> bool:
-    """With REDIS_URL, queue a rebooking of the event for a worker (True); else False."""
+    """With REDIS_URL, queue a rebooking of the event for a worker (True); else, or if Redis
+    does not answer, False: the caller rebooks in the request."""
     app = current_app._get_current_object()
     if not app.config.get("REDIS_URL"):
         return False
     from redis import Redis
+    from redis.exceptions import RedisError
     from rq import Queue
 
     queue = Queue(REBOOKING_QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
-    # Links in the e-mails point to the site the request came to (unless SERVER_NAME is set).
-    queue.enqueue(
-        "app.jobs.rebooking_in_worker",
-        event_id,
-        actor_id,
-        request.host_url if has_request_context() else None,
-        job_timeout=int(_rebooking_budget(app)) + REBOOKING_LOCK_MARGIN_S,
-    )
+    try:
+        # Links in the e-mails point to the site the request came to (or SERVER_NAME).
+        queue.enqueue(
+            "app.jobs.rebooking_in_worker",
+            event_id,
+            actor_id,
+            request.host_url if has_request_context() else None,
+            job_timeout=int(_rebooking_budget(app)) + REBOOKING_LOCK_MARGIN_S,
+        )
+    except RedisError:
+        log.exception("rebooking of event %s not queued: done in this request", event_id)
+        return False
     return True
 
 

@@ -37,6 +37,9 @@ from app.services.organisations import require_member
 from app.services.schedules import counterpart, meetings_of, published_schedule
 
 log = logging.getLogger(__name__)
+# No reminder for meetings older than this: an e-mail weeks later is noise (and an old event
+# never closed must not wake up when the reminders are first switched on).
+REMINDER_WINDOW = timedelta(days=7)
 
 COMMENT_MAX = 1000
 RATINGS = (1, 2, 3, 4, 5)
@@ -190,7 +193,8 @@ def send_feedback_reminders(*, now: datetime, after: timedelta) -> int:
 
 def _unrated_counts(event: Event, schedule: Schedule, ended_by: datetime) -> dict[int, int]:
     """Registration id → how many of its meetings await its feedback, for the approved,
-    not yet reminded registrations whose meetings (scheduled or held) all ended by then."""
+    not yet reminded registrations whose meetings (scheduled or held) all ended by then, the
+    last one within REMINDER_WINDOW before."""
     due = set(
         db.session.scalars(
             sa.select(Registration.id).where(
@@ -221,8 +225,11 @@ def _unrated_counts(event: Event, schedule: Schedule, ended_by: datetime) -> dic
                 meetings[registration_id].append(meeting)
     counts = {}
     for registration_id, mine in meetings.items():
-        if max(m.slot.ends_at for m in mine) > ended_by:
+        last = max(m.slot.ends_at for m in mine)
+        if last > ended_by:
             continue  # a meeting still to come or just over: not yet
+        if last < ended_by - REMINDER_WINDOW:
+            continue  # too long ago
         unrated = sum(1 for m in mine if (m.uid, registration_id) not in rated)
         if unrated:
             counts[registration_id] = unrated

@@ -305,8 +305,9 @@ def test_feedback_reminders_go_once_when_all_meetings_are_over_to_those_with_unr
     _give(world, world.held, now=end)
     db.session.commit()
     with app.test_request_context():
-        # The last meeting ended 30 minutes ago: not yet.
+        # The last meeting ended 30 minutes ago: not yet; more than a week ago: no more.
         assert send_feedback_reminders(now=end + timedelta(minutes=30), after=after) == 0
+        assert send_feedback_reminders(now=end + timedelta(days=8, hours=2), after=after) == 0
         # A closed event takes no feedback: no reminder.
         world.event.status = EventStatus.CLOSED
         db.session.commit()

@@ -15,6 +15,8 @@ from app.models.schedule import RebookingOffer
 from app.services import ServiceError
 from app.services.onsite import mark_absent
 from app.services.rebooking import answer_offer, expire_offers, propose_offers
+from tests.conftest import _empty_tables, make_app
+from tests.factories import Factory
 from tests.live.test_onsite import World, build_world, login, notifications_of, text
 
 ON_SITE = "/evenements/forum-ia/sur-place"
@@ -250,3 +252,21 @@ def test_a_recommended_pair_is_offered_when_no_request_fits(factory):
         world.slot(2).id,
     )
     assert offer.request_id is None
+
+
+def test_with_redis_down_the_rebooking_is_done_in_the_request(database_url):
+    """REDIS_URL set but nobody answers there: the absence still gets its offers at once."""
+    app = make_app(database_url, REDIS_URL="redis://127.0.0.1:1/0", RATELIMIT_ENABLED=False)
+    try:
+        with app.app_context():
+            world = rebooking_world(Factory(db.session))
+            client = login(app.test_client(), "orga@example.fr")
+            client.post(f"/organisateur/evenements/forum-ia/absences/{world.pixel.id}/absent")
+            [offer] = offers()
+            assert (offer.registration_a_id, offer.registration_b_id) == (
+                world.alpha.id,
+                world.quanta.id,
+            )
+            db.session.remove()
+    finally:
+        _empty_tables(app)
