@@ -14,6 +14,7 @@ LIFETIMES = {
     "reset-password": 2 * 3600,
     "change-email": 24 * 3600,
     "invitation": 14 * 24 * 3600,
+    "organiser-invitation": 14 * 24 * 3600,
 }
 
 

@@ -35,6 +35,11 @@ MESSAGES = {
         "No account uses the address %(email)s. Ask this person to sign up first.", **p
     ),
     "already-organiser": lambda p: _("%(email)s already organises this event.", **p),
+    "has-account": lambda p: _("An account uses %(email)s: add it directly.", **p),
+    "invitation-used": lambda p: _("This invitation has already been used."),
+    "invitation-other-email": lambda p: _(
+        "This invitation was sent to %(email)s. Log in with that address to accept it.", **p
+    ),
     "not-organiser": lambda p: _("This person does not organise this event."),
     "slug-taken": lambda p: _("The address %(slug)s is already used by another event.", **p),
     "slug-locked": lambda p: _(

@@ -22,11 +22,14 @@ from app.eventsetup.forms import (
     status_label,
 )
 from app.eventsetup.messages import fail, message
-from app.models import Event, MeetingTable, Session, Slot, User, db
+from app.forms import ConfirmForm
+from app.mail import send_email
+from app.models import Event, MeetingTable, OrganiserInvitation, Session, Slot, User, db
 from app.models.enums import ApprovalMode, EventFormat, EventStatus
 from app.models.taxonomy import Sector
 from app.services import event_setup as svc
 from app.services.taxonomy import by_codes, reference_choices
+from app.tokens import TokenError, make_token, read_token
 from app.views import organised_event_or_403
 
 bp = Blueprint("eventsetup", __name__, url_prefix="/organisateur/configuration")
@@ -112,13 +115,92 @@ def organisers(slug: str):
             db.session.commit()
         except svc.SetupError as exc:
             db.session.rollback()
-            fail(form, exc)
+            if exc.code != "no-account":
+                fail(form, exc)
+            elif _invite_organiser(event, form):
+                return redirect(url_for("eventsetup.organisers", slug=slug))
         else:
             flash(_("%(name)s now organises this event.", name=user.name), "success")
             return redirect(url_for("eventsetup.organisers", slug=slug))
     return render_template(
-        "eventsetup/organisers.html", event=event, form=form, remove=ItemForm(formdata=None)
+        "eventsetup/organisers.html",
+        event=event,
+        form=form,
+        remove=ItemForm(formdata=None),
+        invitations=svc.pending_organiser_invitations(event),
     )
+
+
+def _invite_organiser(event: Event, form: OrganiserForm) -> bool:
+    """No account uses the address: invite it by e-mail (True), or show why not (False)."""
+    try:
+        invitation = svc.invite_organiser(event=event, email=form.email.data, actor=current_user)
+        db.session.commit()
+    except svc.SetupError as exc:
+        db.session.rollback()
+        fail(form, exc)
+        return False
+    token = make_token("organiser-invitation", invitation.id)
+    send_email(
+        to=invitation.email,
+        template="organiser_invitation",
+        locale=current_user.locale,
+        inviter=current_user,
+        event=event,
+        link=url_for("eventsetup.join", token=token, _external=True),
+    )
+    flash(
+        _(
+            "No account uses %(email)s yet: an invitation was sent there. The person becomes an "
+            "organiser on accepting it, after signing up with this address.",
+            email=invitation.email,
+        ),
+        "success",
+    )
+    return True
+
+
+@bp.post("/evenements/<slug>/organisateurs/invitations/retirer")
+@login_required
+def organiser_invitation_withdraw(slug: str):
+    event = organised_event_or_403(slug)
+    form = ItemForm()
+    if not current_user.is_admin or not form.validate_on_submit():
+        abort(403 if not current_user.is_admin else 400)
+    invitation = _row(OrganiserInvitation, event, form.item_id.data)
+    try:
+        svc.withdraw_organiser_invitation(invitation=invitation, actor=current_user)
+        db.session.commit()
+    except svc.SetupError as exc:
+        db.session.rollback()
+        flash(message(exc), "error")
+    else:
+        flash(_("The invitation to %(email)s is withdrawn.", email=invitation.email), "success")
+    return redirect(url_for("eventsetup.organisers", slug=slug))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@login_required
+def join(token: str):
+    """An invited person accepts to organise the event (logged in with the invited address)."""
+    try:
+        invitation = db.session.get(OrganiserInvitation, read_token("organiser-invitation", token))
+    except TokenError as exc:
+        return render_template("auth/bad_link.html", expired=exc.expired), 400
+    if invitation is None:
+        return render_template("auth/bad_link.html", expired=False), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            svc.accept_organiser_invitation(invitation=invitation, user=current_user)
+        except svc.SetupError as exc:
+            db.session.rollback()
+            flash(message(exc), "error")
+            return redirect(url_for("participant.dashboard"))
+        db.session.commit()
+        flash(_("You now organise %(title)s.", title=invitation.event.title), "success")
+        return redirect(url_for("eventsetup.edit", slug=invitation.event.slug))
+    return render_template("eventsetup/join.html", invitation=invitation, form=form)
 
 
 @bp.post("/evenements/<slug>/organisateurs/retirer")

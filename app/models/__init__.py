@@ -24,7 +24,7 @@ from app.models.taxonomy import (
     Technology,
     UseCase,
 )
-from app.models.user import Invitation, Membership, User
+from app.models.user import Invitation, Membership, OrganiserInvitation, User
 
 __all__ = [
     "Announcement",
@@ -44,6 +44,7 @@ __all__ = [
     "Membership",
     "Notification",
     "Organisation",
+    "OrganiserInvitation",
     "RebookingOffer",
     "Region",
     "Registration",

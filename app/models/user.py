@@ -14,6 +14,7 @@ from app.models.base import TimestampMixin, db, enum_type
 from app.models.enums import MemberRole
 
 if TYPE_CHECKING:
+    from app.models.event import Event
     from app.models.organisation import Organisation
 
 
@@ -92,6 +93,28 @@ class Invitation(TimestampMixin, db.Model):
 
     organisation: Mapped[Organisation] = relationship()
     invited_by: Mapped[User | None] = relationship()
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str) -> str:
+        return value.strip().lower()
+
+
+class OrganiserInvitation(TimestampMixin, db.Model):
+    """An invitation, sent by e-mail, to organise an event, for an address with no account:
+    the person signs up with that address, opens the link and accepts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    accepted_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "email"),)
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:

@@ -95,6 +95,9 @@ RULES: list[tuple[str, Policy]] = [
 EXCEPTIONS: dict[str, Policy] = {
     # The directory of participants: organisers see it too.
     "registration.participants": PARTICIPANT_OR_ORGANISER,
+    # Accepting an invitation to organise: anyone signed in opens it; the token and the
+    # invited address decide (tests/web/test_event_setup.py).
+    "eventsetup.join": SIGNED_IN,
     # Listing the events one organises: any organiser (of any event) or an admin.
     "eventsetup.index": _policy(
         "organiser of any event",

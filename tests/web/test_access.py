@@ -44,6 +44,7 @@ ANY_USER = {
     "participant.dashboard",
     "participant.organisation_new",
     "participant.join",
+    "eventsetup.join",
     "participant.notifications",
     "participant.unread_count",
     "calendar.mine",

@@ -8,8 +8,18 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from app.models import Event, Meeting, MeetingTable, Schedule, Session, Slot, db
+from app.models import (
+    Event,
+    Meeting,
+    MeetingTable,
+    OrganiserInvitation,
+    Schedule,
+    Session,
+    Slot,
+    db,
+)
 from app.models.enums import EventStatus, ScheduleStatus
+from tests.conftest import Outbox
 
 BASE = "/organisateur/configuration"
 DAY = date(2031, 6, 12)
@@ -136,18 +146,75 @@ def test_event_create_bad_input_is_refused_next_to_field(client, auth, admin, ov
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
 
 
-def test_organiser_grant_by_email_and_unknown_email(client, auth, admin, organised, factory):
+def test_organiser_grant_by_email(client, auth, admin, organised, factory):
     factory.user(email="new@example.fr", name="Nouvelle")
     auth.login("admin@example.fr")
     url = f"{BASE}/evenements/{organised.slug}/organisateurs"
-    response = client.post(url, data={"email": "ghost@example.fr"})
-    assert "Aucun compte" in text(response)
     assert client.post(url, data={"email": "New@Example.fr"}).status_code == 302
     event = by_slug(organised.slug)
     assert sorted(u.email for u in event.organisers) == ["new@example.fr", "orga@example.fr"]
     new = next(u for u in event.organisers if u.email == "new@example.fr")
     assert client.post(f"{url}/retirer", data={"item_id": new.id}).status_code == 302
     assert [u.email for u in by_slug(organised.slug).organisers] == ["orga@example.fr"]
+
+
+def test_an_address_without_account_is_invited_and_organises_once_it_accepts(
+    app, client, auth, admin, organised, factory
+):
+    url = f"{BASE}/evenements/{organised.slug}/organisateurs"
+    auth.login("admin@example.fr")
+    page = text(client.post(url, data={"email": "Ghost@example.fr"}, follow_redirects=True))
+    assert (
+        "Aucun compte n'utilise encore ghost@example.fr : une invitation y a été envoyée." in page
+    )
+    assert "Invitations en attente de réponse" in page
+    invited = Outbox(app).last(to="ghost@example.fr")
+    assert invited["Subject"] == f"Admin vous invite à organiser {organised.title}"
+    link = Outbox.link(invited)
+    assert link.startswith(f"{BASE}/invitation/")
+    # Asked again: the same invitation, sent again.
+    client.post(url, data={"email": "ghost@example.fr"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OrganiserInvitation)) == 1
+    auth.logout()
+    # Someone else who got the link cannot use it.
+    factory.user(email="other@example.fr", name="Autre")
+    auth.login("other@example.fr")
+    assert "Organiser " + organised.title in text(client.get(link))
+    page = text(client.post(link, follow_redirects=True))
+    assert "Cette invitation a été envoyée à ghost@example.fr." in page
+    assert "other@example.fr" not in [u.email for u in by_slug(organised.slug).organisers]
+    auth.logout()
+    # The invited person signs up with the address, opens the link and accepts.
+    factory.user(email="ghost@example.fr", name="Fantôme")
+    auth.login("ghost@example.fr")
+    response = client.post(link)
+    assert response.headers["Location"] == f"{BASE}/evenements/{organised.slug}"
+    assert "ghost@example.fr" in [u.email for u in by_slug(organised.slug).organisers]
+    assert "Cette invitation a déjà été utilisée." in text(client.post(link, follow_redirects=True))
+    auth.logout()
+    auth.login("admin@example.fr")
+    assert "Invitations en attente de réponse" not in text(client.get(url))
+
+
+def test_a_withdrawn_organiser_invitation_link_no_longer_works(
+    app, client, auth, admin, organised, factory
+):
+    url = f"{BASE}/evenements/{organised.slug}/organisateurs"
+    auth.login("admin@example.fr")
+    client.post(url, data={"email": "late@example.fr"})
+    link = Outbox.link(Outbox(app).last(to="late@example.fr"))
+    [invitation] = db.session.scalars(sa.select(OrganiserInvitation))
+    page = text(
+        client.post(
+            f"{url}/invitations/retirer", data={"item_id": invitation.id}, follow_redirects=True
+        )
+    )
+    assert "L'invitation envoyée à late@example.fr est retirée." in page
+    auth.logout()
+    factory.user(email="late@example.fr", name="En retard")
+    auth.login("late@example.fr")
+    assert client.post(link).status_code == 400
+    assert "late@example.fr" not in [u.email for u in by_slug(organised.slug).organisers]
 
 
 def test_event_edit_by_organiser_moves_status_forward(client, auth, organised):

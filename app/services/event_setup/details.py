@@ -13,7 +13,8 @@ from datetime import date, datetime, time
 
 import sqlalchemy as sa
 
-from app.models import Event, Registration, User, db
+from app.models import Event, OrganiserInvitation, Registration, User, db
+from app.models.base import utcnow
 from app.models.enums import ApprovalMode, EventFormat, EventStatus
 from app.models.event import DEFAULT_REQUEST_WEIGHTS, event_organiser
 from app.models.taxonomy import Sector
@@ -54,6 +55,62 @@ def grant_organiser(*, event: Event, email: str, actor: User) -> User:
     event.organisers.append(user)
     db.session.flush()
     return user
+
+
+def invite_organiser(*, event: Event, email: str, actor: User) -> OrganiserInvitation:
+    """Invite an address with no account yet to organise `event` (admins only); a pending
+    invitation to the same address is reused (the e-mail is sent again)."""
+    require_admin(actor)
+    email = email.strip().lower()
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise SetupError("has-account", field="email", email=email)
+    invitation = db.session.scalar(
+        sa.select(OrganiserInvitation).where(
+            OrganiserInvitation.event_id == event.id, OrganiserInvitation.email == email
+        )
+    )
+    if invitation is None:
+        invitation = OrganiserInvitation(event=event, email=email)
+        db.session.add(invitation)
+    elif invitation.accepted_at is not None:
+        raise SetupError("already-organiser", field="email", email=email)
+    invitation.invited_by = actor
+    db.session.flush()
+    return invitation
+
+
+def pending_organiser_invitations(event: Event) -> list[OrganiserInvitation]:
+    return list(
+        db.session.scalars(
+            sa.select(OrganiserInvitation)
+            .where(
+                OrganiserInvitation.event_id == event.id,
+                OrganiserInvitation.accepted_at.is_(None),
+            )
+            .order_by(OrganiserInvitation.id)
+        )
+    )
+
+
+def withdraw_organiser_invitation(*, invitation: OrganiserInvitation, actor: User) -> None:
+    """Delete a pending invitation: its link stops working (admins only)."""
+    require_admin(actor)
+    if invitation.accepted_at is not None:
+        raise SetupError("invitation-used")
+    db.session.delete(invitation)
+    db.session.flush()
+
+
+def accept_organiser_invitation(*, invitation: OrganiserInvitation, user: User) -> None:
+    """Become an organiser of the event: only the invited address can accept, and once."""
+    if invitation.accepted_at is not None:
+        raise SetupError("invitation-used")
+    if invitation.email != user.email:
+        raise SetupError("invitation-other-email", email=invitation.email)
+    invitation.accepted_at = utcnow()
+    if user not in invitation.event.organisers:
+        invitation.event.organisers.append(user)
+    db.session.flush()
 
 
 def revoke_organiser(*, event: Event, user: User, actor: User) -> None:
