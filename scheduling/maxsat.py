@@ -66,13 +66,15 @@ def at_most(index: Index, k: int, *, budget: float) -> tuple[str, dict[int, int]
         return "refuted", None  # a request without a possible slot: no schedule at all
     formula, x = _formula(index)
     rc2 = _Probe(formula, k)
-    done = threading.Event()
+    done, fired = threading.Event(), threading.Event()
 
     def watch() -> None:
         first = min(FIRST_CORE_S, budget)
         if not done.wait(first) and rc2.cost == 0:
+            fired.set()
             rc2.interrupt()
         if not done.wait(budget - first):
+            fired.set()
             rc2.interrupt()
 
     watchdog = threading.Thread(target=watch, daemon=True)
@@ -83,7 +85,11 @@ def at_most(index: Index, k: int, *, budget: float) -> tuple[str, dict[int, int]
         done.set()
         watchdog.join()  # no interrupt may reach the solver once it is deleted
         rc2.delete()
-    if rc2.cost > k:
+    # An interrupt from the watchdog can land in one of RC2's inner oracle calls (exhausting a
+    # core), which RC2 then reads as "unsatisfiable" and counts in its cost: a refutation is
+    # only trusted from a run the watchdog never interrupted. (The probe's own interrupt, in
+    # `process_core`, comes after the cost is exact.) A schedule found is checked by CP-SAT.
+    if rc2.cost > k and not fired.is_set():
         return "refuted", None
     if model is None:
         return "unknown", None
@@ -113,6 +119,16 @@ class _Probe(RC2):
         super().process_core()
         if self.cost > self.k:
             self.interrupt()
+
+    def trim_core(self) -> None:
+        """RC2's trimming, except that an interrupted oracle call ends it with the core in
+        hand (RC2's own fails on the missing core; its main loop then meets the interrupt)."""
+        for _ in range(self.trim):
+            self._call_oracle(assumptions=self.core)
+            trimmed = self.oracle.get_core()
+            if trimmed is None or len(trimmed) == len(self.core):
+                break
+            self.core = trimmed
 
 
 def _formula(index: Index) -> tuple[WCNF, dict[tuple[int, int], int]]:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from scheduling import check, problem_from_dict, solve
 from scheduling.index import build_index, count_breaks
-from scheduling.maxsat import at_most, encodable
+from scheduling.maxsat import _formula, _Probe, at_most, encodable
 
 FIVE_SLOTS = [{"id": f"m{i}", "session": "day"} for i in range(1, 6)]
 
@@ -108,6 +108,33 @@ def test_an_idle_run_across_sessions_is_no_break(make):
     )
     verdict, slots = at_most(index, 0, budget=10)
     assert verdict == "found" and slots == {0: 0, 1: 3}
+
+
+def test_an_oracle_call_stopped_while_a_core_is_trimmed_keeps_the_core(make, monkeypatch):
+    # Seen once in CI: an oracle call that trims a core ended without a verdict (the
+    # watchdog's interrupt), and RC2's own trimming failed on the missing core (TypeError).
+    index = build_index(
+        make(
+            participants=[{"id": p} for p in "ABC"],
+            slots=FIVE_SLOTS,
+            requests=[
+                {"id": "ab", "a": "A", "b": "B", "required": True, "slots": ["m1"]},
+                {"id": "ac", "a": "A", "b": "C", "required": True, "slots": ["m3"]},
+            ],
+        )
+    )
+    formula, _slots = _formula(index)
+    rc2 = _Probe(formula, 1)
+    try:
+        assert rc2.oracle.solve(assumptions=rc2.sels) is False  # A's break: a core
+        core = rc2.core = rc2.oracle.get_core()
+        monkeypatch.setattr(rc2, "_call_oracle", lambda assumptions=(), **kw: None)
+        monkeypatch.setattr(rc2.oracle, "get_core", lambda: None)  # stopped: no core
+        rc2.trim_core()
+        assert rc2.core == core
+    finally:
+        monkeypatch.undo()
+        rc2.delete()
 
 
 def test_only_problems_its_clauses_describe(make, monkeypatch):
