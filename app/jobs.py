@@ -398,6 +398,8 @@ def queue_rebooking(event_id: int, actor_id: int | None) -> bool:
     from redis.exceptions import RedisError
     from rq import Queue
 
+    from app.services.rebooking import rebooking_budget
+
     queue = Queue(REBOOKING_QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
     try:
         # Links in the e-mails point to the site the request came to (or SERVER_NAME).
@@ -406,7 +408,7 @@ def queue_rebooking(event_id: int, actor_id: int | None) -> bool:
             event_id,
             actor_id,
             request.host_url if has_request_context() else None,
-            job_timeout=int(_rebooking_budget(app)) + REBOOKING_LOCK_MARGIN_S,
+            job_timeout=int(rebooking_budget()) + REBOOKING_LOCK_MARGIN_S,
         )
     except RedisError:
         log.exception("rebooking of event %s not queued: done in this request", event_id)
@@ -414,41 +416,42 @@ def queue_rebooking(event_id: int, actor_id: int | None) -> bool:
     return True
 
 
-def _rebooking_budget(app: Flask) -> float:
-    from app.services.rebooking import DEFAULT_TIME_LIMIT_S
-
-    return float(app.config.get("REBOOKING_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S))
-
-
 def rebooking_in_worker(event_id: int, actor_id: int | None, base_url: str | None) -> int:
     """RQ job: propose the freed places of the event as offers; returns how many."""
     from redis import Redis
 
     from app import create_app
+    from app.services.rebooking import rebooking_budget
+
+    app = create_app()
+    context = app.test_request_context(base_url=base_url) if base_url else app.app_context()
+    with context:
+        timeout = rebooking_budget() + REBOOKING_LOCK_MARGIN_S
+        with Redis.from_url(app.config["REDIS_URL"]).lock(f"rebooking-lock-{event_id}", timeout):
+            offers = rebook_now(event_id, actor_id)
+        db.session.remove()
+    log.info("rebooking of event %s: %s offer(s)", event_id, offers)
+    return offers
+
+
+def rebook_now(event_id: int, actor_id: int | None) -> int:
+    """Propose the event's freed places as offers, commit and push them; how many. In the
+    worker, or in the request when no worker takes it (`queue_rebooking` said False)."""
     from app.models import Event, User
     from app.realtime import onsite as push
     from app.services import ServiceError
     from app.services.rebooking import propose_offers
 
-    app = create_app()
-    lock = Redis.from_url(app.config["REDIS_URL"]).lock(
-        f"rebooking-lock-{event_id}", timeout=_rebooking_budget(app) + REBOOKING_LOCK_MARGIN_S
-    )
-    context = app.test_request_context(base_url=base_url) if base_url else app.app_context()
-    with context, lock:
-        event = db.session.get(Event, event_id)
-        actor = db.session.get(User, actor_id) if actor_id is not None else None
-        if event is None:
-            return 0
-        try:
-            change = propose_offers(event=event, actor=actor, now=utcnow())
-        except ServiceError as exc:
-            db.session.rollback()
-            log.warning("rebooking of event %s not run: %s", event_id, exc)
-            return 0
-        db.session.commit()
-        push.changed(change, kind="offers")
-        offers = len(change.offers)
-        db.session.remove()
-    log.info("rebooking of event %s: %s offer(s)", event_id, offers)
-    return offers
+    event = db.session.get(Event, event_id)
+    if event is None:
+        return 0
+    actor = db.session.get(User, actor_id) if actor_id is not None else None
+    try:
+        change = propose_offers(event=event, actor=actor, now=utcnow())
+    except ServiceError as exc:
+        db.session.rollback()
+        log.warning("rebooking of event %s not run: %s", event_id, exc)
+        return 0
+    db.session.commit()
+    push.changed(change, kind="offers")
+    return len(change.offers)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, make_response, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.models import Event, db
 from app.services import ServiceError
 from app.services.registrations import is_organiser
+from app.tokens import TokenError, read_token
 
 
 def event_or_404(slug: str) -> Event:
@@ -27,6 +28,18 @@ def organised_event_or_403(slug: str) -> Event:
     if not is_organiser(event, current_user):
         abort(403)
     return event
+
+
+def row_from_token_or_400(model, purpose: str, token: str):
+    """The row an e-mailed link names (`app.tokens`), or aborts with the "bad link" page
+    (400): invalid, expired, or its row deleted meanwhile (a withdrawn invitation)."""
+    try:
+        row = db.session.get(model, read_token(purpose, token))
+    except TokenError as exc:
+        abort(make_response(render_template("auth/bad_link.html", expired=exc.expired), 400))
+    if row is None:
+        abort(make_response(render_template("auth/bad_link.html", expired=False), 400))
+    return row
 
 
 def service_message(messages: Mapping[str, Callable[[], str]], error: ServiceError) -> str:

@@ -29,8 +29,8 @@ from app.models.enums import ApprovalMode, EventFormat, EventStatus
 from app.models.taxonomy import Sector
 from app.services import event_setup as svc
 from app.services.taxonomy import by_codes, reference_choices
-from app.tokens import TokenError, make_token, read_token
-from app.views import organised_event_or_403
+from app.tokens import make_token
+from app.views import organised_event_or_403, row_from_token_or_400
 
 bp = Blueprint("eventsetup", __name__, url_prefix="/organisateur/configuration")
 
@@ -183,12 +183,7 @@ def organiser_invitation_withdraw(slug: str):
 @login_required
 def join(token: str):
     """An invited person accepts to organise the event (logged in with the invited address)."""
-    try:
-        invitation = db.session.get(OrganiserInvitation, read_token("organiser-invitation", token))
-    except TokenError as exc:
-        return render_template("auth/bad_link.html", expired=exc.expired), 400
-    if invitation is None:
-        return render_template("auth/bad_link.html", expired=False), 400
+    invitation = row_from_token_or_400(OrganiserInvitation, "organiser-invitation", token)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:

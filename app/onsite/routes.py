@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.forms import ConfirmForm
-from app.jobs import queue_rebooking
+from app.jobs import queue_rebooking, rebook_now
 from app.models import Event, Meeting, Registration, Slot, db
 from app.models.base import utcnow
 from app.models.schedule import RebookingOffer
@@ -139,15 +139,8 @@ def index(slug: str):
 def _rebook(event: Event) -> None:
     """After an absence: offer the freed places (a worker's job with REDIS_URL, else here
     within the bounded time; see docs/on-site.md)."""
-    if queue_rebooking(event.id, None):
-        return
-    try:
-        change = propose_offers(event=event, actor=None, now=utcnow())
-    except ServiceError:
-        db.session.rollback()
-        return
-    db.session.commit()
-    push.changed(change, kind="offers")
+    if not queue_rebooking(event.id, None):
+        rebook_now(event.id, None)
 
 
 @bp.post("/evenements/<slug>/sur-place/rendez-vous/<int:meeting_id>/absent")

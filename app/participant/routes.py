@@ -48,8 +48,8 @@ from app.services.notifications import mark_all_read, recent
 from app.services.notifications import unread_count as notifications_unread
 from app.services.registrations import user_registrations
 from app.services.taxonomy import by_codes, reference_choices
-from app.tokens import TokenError, make_token, read_token
-from app.views import service_message
+from app.tokens import make_token
+from app.views import row_from_token_or_400, service_message
 
 bp = Blueprint("participant", __name__, url_prefix="/espace")
 
@@ -241,12 +241,7 @@ def member_remove(org_id: int, membership_id: int):
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @login_required
 def join(token: str):
-    try:
-        invitation = db.session.get(Invitation, read_token("invitation", token))
-    except TokenError as exc:
-        return render_template("auth/bad_link.html", expired=exc.expired), 400
-    if invitation is None:
-        return render_template("auth/bad_link.html", expired=False), 400
+    invitation = row_from_token_or_400(Invitation, "invitation", token)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:

@@ -255,6 +255,11 @@ def _solve(problem: scheduling.Problem, time_limit_s: float) -> dict[str, tuple[
     }
 
 
+def rebooking_budget() -> float:
+    """Seconds a rebooking may take in all (REBOOKING_TIME_LIMIT_S)."""
+    return float(current_app.config.get("REBOOKING_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S))
+
+
 def propose_offers(
     *, event: Event, actor: User | None, now: datetime, time_limit_s: float | None = None
 ) -> Change:
@@ -267,7 +272,7 @@ def propose_offers(
     schedule = published_schedule(event)
     if schedule is None:
         raise ServiceError("no-schedule")
-    budget = time_limit_s or current_app.config.get("REBOOKING_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S)
+    budget = time_limit_s or rebooking_budget()
     started = time.monotonic()
     change = Change(event=event, registrations=expire_offers(event=event, now=now))
     meetings = current_meetings(schedule)
